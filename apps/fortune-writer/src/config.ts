@@ -1,0 +1,57 @@
+import {
+  absolutePath,
+  ConfigError,
+  ConfigErrors,
+  duration,
+  type Env,
+  integer,
+  logFormatSetting,
+  optional,
+  port,
+  readSettings,
+  type Setting,
+  text,
+  variablesOf,
+  withDefault,
+} from '@fortune-sidecar/common';
+import { validateDetailed } from 'node-cron';
+
+export type Schedule =
+  | { readonly kind: 'interval'; readonly ms: number }
+  | { readonly kind: 'cron'; readonly expression: string };
+
+const cronExpression: Setting<string> = {
+  accepted: 'a cron expression with 5 or 6 fields, such as "*/10 * * * * *" (every 10 seconds)',
+  parse(value) {
+    const { valid, errors } = validateDetailed(value);
+    if (!valid) throw new Error(errors.map((error) => error.message).join('; '));
+    return value;
+  },
+};
+
+const settings = {
+  dir: withDefault('FORTUNE_DIR', '/var/htdocs', absolutePath),
+  interval: withDefault('FORTUNE_INTERVAL', '10s', duration(10)),
+  cron: optional('FORTUNE_SCHEDULE', cronExpression),
+  historySize: withDefault('FORTUNE_HISTORY', '20', integer(1, 1000)),
+  httpPort: optional('FORTUNE_HTTP_PORT', port),
+  podName: optional('POD_NAME', text),
+  nodeName: optional('NODE_NAME', text),
+  logFormat: logFormatSetting,
+};
+
+export const KNOWN_VARIABLES = variablesOf(settings);
+
+export function loadConfig(env: Env) {
+  const { interval, cron, ...rest } = readSettings(env, settings);
+  if (cron !== undefined && env.FORTUNE_INTERVAL !== undefined) {
+    throw new ConfigErrors([
+      new ConfigError('FORTUNE_SCHEDULE', cron, 'either FORTUNE_SCHEDULE or FORTUNE_INTERVAL, not both'),
+    ]);
+  }
+  const schedule: Schedule =
+    cron === undefined ? { kind: 'interval', ms: interval } : { kind: 'cron', expression: cron };
+  return { ...rest, schedule };
+}
+
+export type WriterConfig = ReturnType<typeof loadConfig>;

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { FORTUNE_FILES, type Fortune, type Logger, writeFileAtomic } from '@fortune-sidecar/common';
+import { addToHistory, readHistory, serializeHistory } from './history.ts';
+import { renderPage, renderText } from './render.ts';
+
+export const OWNER = 'fortune-writer';
+
+export interface FortuneWriterOptions {
+  readonly dir: string;
+  readonly historySize: number;
+  readonly host: string;
+  readonly node?: string | undefined;
+  readonly pickFortune: () => string;
+  readonly log: Logger;
+  readonly now?: () => Date;
+}
+
+export interface FortuneWriter {
+  /** Writes a new fortune; false (and the old files untouched) when the folder cannot take it. */
+  write(): Promise<boolean>;
+  /** What the last write did, for the health endpoint. */
+  status(): { readonly writes: number; readonly lastError?: string };
+}
+
+/**
+ * Publishes one fortune per call into the folder, as the volume contract says: the text for
+ * curl, the page for browsers, then the history. Each file is replaced atomically, and the
+ * history in memory only moves on once all three are on disk, so a failed write (folder gone,
+ * read-only, disk full) leaves the last good content in place and the next call tries again.
+ */
+export function createFortuneWriter(options: FortuneWriterOptions): FortuneWriter {
+  const now = options.now ?? (() => new Date());
+  let history: Fortune[] | undefined;
+  let writes = 0;
+  let lastError: string | undefined;
+
+  async function loadHistory(): Promise<Fortune[]> {
+    const loaded = await readHistory(options.dir);
+    if (loaded.problem) options.log.warn('Starting a new history', { reason: loaded.problem });
+    else if (loaded.fortunes.length > 0)
+      options.log.info(`Found ${loaded.fortunes.length} earlier fortunes in ${options.dir}`);
+    return loaded.fortunes;
+  }
+
+  return {
+    async write() {
+      const page = join(options.dir, FORTUNE_FILES.page);
+      options.log.info(`Writing fortune to ${page}`);
+      try {
+        history ??= await loadHistory();
+        const fortune: Fortune = {
+          text: options.pickFortune(),
+          writtenAt: now().toISOString(),
+          host: options.host,
+          ...(options.node ? { node: options.node } : {}),
+        };
+        const next = addToHistory(history, fortune, options.historySize);
+        await writeFileAtomic(OWNER, options.dir, FORTUNE_FILES.text, renderText(fortune));
+        await writeFileAtomic(
+          OWNER,
+          options.dir,
+          FORTUNE_FILES.page,
+          renderPage([fortune, ...next.slice(1)]),
+        );
+        await writeFileAtomic(OWNER, options.dir, FORTUNE_FILES.history, serializeHistory(next));
+        history = next;
+        writes += 1;
+        lastError = undefined;
+        return true;
+      } catch (error) {
+        lastError = (error as Error).message;
+        options.log.error(`Could not write fortune, keeping the last one: ${lastError}`);
+        return false;
+      }
+    },
+    status: () => (lastError === undefined ? { writes } : { writes, lastError }),
+  };
+}

@@ -1,0 +1,70 @@
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import {
+  closeServer,
+  createLogger,
+  loadConfigOrExit,
+  onShutdown,
+  removeTempFiles,
+  startHealthServer,
+  warnUnknownVariables,
+} from '@fortune-sidecar/common';
+import { KNOWN_VARIABLES, loadConfig } from './config.ts';
+import { createFortuneWriter, OWNER } from './fortune-writer.ts';
+import { createFortunePicker } from './pick-fortune.ts';
+import { startSchedule } from './schedule.ts';
+
+const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
+const log = createLogger({ format: config.logFormat });
+warnUnknownVariables(log, process.env, ['FORTUNE_'], KNOWN_VARIABLES);
+
+await mkdir(config.dir, { recursive: true });
+for (const name of await removeTempFiles(OWNER, config.dir))
+  log.info(`Removed ${name}, left by an interrupted write`);
+
+const writer = createFortuneWriter({
+  dir: config.dir,
+  historySize: config.historySize,
+  host: config.podName ?? hostname(),
+  node: config.nodeName,
+  pickFortune: createFortunePicker(),
+  log,
+});
+
+const health =
+  config.httpPort === undefined
+    ? undefined
+    : await startHealthServer(
+        {
+          alive: () => ({ ok: true, detail: 'alive' }),
+          ready: () => {
+            const { writes, lastError } = writer.status();
+            if (writes === 0)
+              return {
+                ok: false,
+                detail: lastError ? `no fortune written yet: ${lastError}` : 'no fortune written yet',
+              };
+            return {
+              ok: true,
+              detail: lastError ? `last write failed: ${lastError}` : `${writes} fortunes written`,
+            };
+          },
+        },
+        config.httpPort,
+        '0.0.0.0',
+      );
+if (health) log.info(`Health endpoints on ${health.url.href}healthz and /readyz`);
+
+// Once at start, so the page is never empty while the first interval passes.
+await writer.write();
+const schedule = startSchedule(config.schedule, () => writer.write(), log);
+log.info(
+  config.schedule.kind === 'interval'
+    ? `Writing a fortune every ${config.schedule.ms}ms`
+    : `Writing a fortune on the schedule "${config.schedule.expression}"`,
+);
+
+onShutdown(log, async () => {
+  await schedule.stop();
+  if (health) await closeServer(health.server);
+});

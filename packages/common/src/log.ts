@@ -1,0 +1,60 @@
+import type { LogFormat } from './config.ts';
+
+export type LogFields = Readonly<Record<string, unknown>>;
+
+export interface Logger {
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export interface LoggerOptions {
+  readonly format: LogFormat;
+  /** Values that must never be printed (passwords, tokens): replaced by `***` wherever they appear. */
+  readonly secrets?: readonly string[];
+  readonly write?: (line: string) => void;
+  readonly now?: () => Date;
+}
+
+type Level = 'info' | 'warn' | 'error';
+
+/**
+ * One line per event, with the time first, as `kubectl logs` readers expect:
+ * `2026-11-25T21:50:00.123Z Writing fortune to /var/htdocs/index.html`. JSON when asked.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const now = options.now ?? (() => new Date());
+  const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
+  const redact = (line: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), line);
+
+  const emit = (level: Level, message: string, fields: LogFields = {}) => {
+    const time = now().toISOString();
+    const line =
+      options.format === 'json'
+        ? JSON.stringify({ time, level, msg: message, ...plain(fields) })
+        : `${time} ${level === 'info' ? '' : `${level.toUpperCase()} `}${message}${textFields(fields)}`;
+    write(redact(line));
+  };
+  return {
+    info: (message, fields) => emit('info', message, fields),
+    warn: (message, fields) => emit('warn', message, fields),
+    error: (message, fields) => emit('error', message, fields),
+  };
+}
+
+function plain(fields: LogFields): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [key, value instanceof Error ? value.message : value]),
+  );
+}
+
+function textFields(fields: LogFields): string {
+  return Object.entries(plain(fields))
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => {
+      const shown = typeof value === 'string' ? value : JSON.stringify(value);
+      return ` ${key}=${/[\s"=]/.test(shown) || shown === '' ? JSON.stringify(shown) : shown}`;
+    })
+    .join('');
+}
