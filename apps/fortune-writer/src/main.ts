@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import {
   closeServer,
   createLogger,
+  formatDuration,
   loadConfigOrExit,
   onShutdown,
   removeTempFiles,
@@ -60,7 +61,7 @@ await writer.write();
 const schedule = startSchedule(config.schedule, () => writer.write(), log);
 log.info(
   config.schedule.kind === 'interval'
-    ? `Writing a fortune every ${config.schedule.ms}ms`
+    ? `Writing a fortune every ${formatDuration(config.schedule.ms)}`
     : `Writing a fortune on the schedule "${config.schedule.expression}"`,
 );
 

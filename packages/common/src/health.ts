@@ -9,8 +9,8 @@ export interface ProbeResult {
 
 /** `/healthz` answers whether the process works at all, `/readyz` whether it has something to offer. */
 export interface HealthChecks {
-  alive(): ProbeResult;
-  ready(): ProbeResult;
+  alive(): ProbeResult | Promise<ProbeResult>;
+  ready(): ProbeResult | Promise<ProbeResult>;
 }
 
 export const HEALTH_PATHS = { alive: '/healthz', ready: '/readyz' } as const;
@@ -20,12 +20,16 @@ export function answerHealth(path: string, checks: HealthChecks, response: Serve
   const probe =
     path === HEALTH_PATHS.alive ? checks.alive : path === HEALTH_PATHS.ready ? checks.ready : undefined;
   if (!probe) return false;
-  const { ok, detail } = probe();
-  response.writeHead(ok ? 200 : 503, {
-    'content-type': 'text/plain; charset=utf-8',
-    'cache-control': 'no-store',
-  });
-  response.end(`${detail}\n`);
+  Promise.resolve()
+    .then(() => probe.call(checks))
+    .catch((error: unknown) => ({ ok: false, detail: `check failed: ${(error as Error).message}` }))
+    .then(({ ok, detail }) => {
+      response.writeHead(ok ? 200 : 503, {
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      response.end(`${detail}\n`);
+    });
   return true;
 }
 

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createLogger, type FortuneHistory } from '@fortune-sidecar/common';
+import { tempDir } from '@fortune-sidecar/testing';
+import { createFortuneWriter } from '../src/fortune-writer.ts';
+
+function writerIn(dir: string, texts = ['one', 'two', 'three', 'four']) {
+  const lines: string[] = [];
+  let next = 0;
+  const writer = createFortuneWriter({
+    dir,
+    historySize: 3,
+    host: 'fortune',
+    node: 'agent-0',
+    pickFortune: () => texts[next++ % texts.length] as string,
+    log: createLogger({
+      format: 'text',
+      write: (line) => lines.push(line),
+      now: () => new Date('2026-11-25T21:50:00.000Z'),
+    }),
+    now: () => new Date('2026-11-25T21:50:00.000Z'),
+  });
+  return { writer, lines };
+}
+
+const read = (dir: string, name: string) => readFile(join(dir, name), 'utf8');
+
+describe('fortune writer', () => {
+  it('publishes the fortune as text, as a page and in the history, and says so in one line', async () => {
+    const dir = await tempDir();
+    const { writer, lines } = writerIn(dir);
+    assert.equal(await writer.write(), true);
+    assert.equal(await read(dir, 'index.txt'), 'one\n');
+    assert.match(await read(dir, 'index.html'), /<p>one<\/p>/);
+    const history = JSON.parse(await read(dir, 'history.json')) as FortuneHistory;
+    assert.deepEqual(history, {
+      format: 1,
+      fortunes: [{ text: 'one', writtenAt: '2026-11-25T21:50:00.000Z', host: 'fortune', node: 'agent-0' }],
+    });
+    assert.deepEqual(lines, [`2026-11-25T21:50:00.000Z Writing fortune to ${dir}/index.html`]);
+    assert.deepEqual((await readdir(dir)).sort(), ['history.json', 'index.html', 'index.txt']);
+  });
+
+  it('keeps a bounded history, newest first', async () => {
+    const dir = await tempDir();
+    const { writer } = writerIn(dir);
+    for (let i = 0; i < 4; i += 1) await writer.write();
+    const history = JSON.parse(await read(dir, 'history.json')) as FortuneHistory;
+    assert.deepEqual(
+      history.fortunes.map((f) => f.text),
+      ['four', 'three', 'two'],
+    );
+  });
+
+  it('continues the history a previous writer left, as a persistent volume would show', async () => {
+    const dir = await tempDir();
+    await writerIn(dir, ['from the old pod']).writer.write();
+    const { writer, lines } = writerIn(dir, ['from the new pod']);
+    await writer.write();
+    const history = JSON.parse(await read(dir, 'history.json')) as FortuneHistory;
+    assert.deepEqual(
+      history.fortunes.map((f) => f.text),
+      ['from the new pod', 'from the old pod'],
+    );
+    assert.match(lines.join('\n'), /Found 1 earlier fortunes/);
+  });
+
+  it('keeps the last good fortune when the folder is gone, and recovers when it is back', async () => {
+    const base = await tempDir();
+    const dir = join(base, 'html');
+    await mkdir(dir);
+    const { writer, lines } = writerIn(dir);
+    await writer.write();
+    await rename(dir, join(base, 'away'));
+    assert.equal(await writer.write(), false);
+    assert.match(lines.at(-1) ?? '', /ERROR Could not write fortune, keeping the last one: ENOENT/);
+    assert.match(writer.status().lastError ?? '', /ENOENT/);
+    await rename(join(base, 'away'), dir);
+    assert.equal(await read(dir, 'index.txt'), 'one\n');
+    assert.equal(await writer.write(), true);
+    assert.equal(await read(dir, 'index.txt'), 'three\n');
+    assert.deepEqual(writer.status(), { writes: 2 });
+    assert.deepEqual((await readdir(dir)).sort(), ['history.json', 'index.html', 'index.txt']);
+  });
+
+  it('leaves no temporary file behind when a write fails', async () => {
+    const dir = await tempDir();
+    const { writer } = writerIn(dir);
+    // A folder in the way of the history file makes its rename fail, as a full disk fails a write.
+    await mkdir(join(dir, 'history.json', 'in-the-way'), { recursive: true });
+    assert.equal(await writer.write(), false);
+    assert.deepEqual(
+      (await readdir(dir)).filter((name) => name.startsWith('.')),
+      [],
+    );
+  });
+});

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { eventually, httpGet, runToExit, startService, tempDir } from '@fortune-sidecar/testing';
+
+describe('fortune-writer as a process', () => {
+  it('writes a fortune at start and a new one every interval', async () => {
+    const dir = await tempDir();
+    const writer = startService('fortune-writer', { FORTUNE_DIR: dir, FORTUNE_INTERVAL: '200ms' });
+    await writer.waitForLog(`Writing fortune to ${dir}/index.html`);
+    const first = await eventually(() => readFile(join(dir, 'index.txt'), 'utf8'), {
+      what: 'the first fortune',
+    });
+    await eventually(
+      async () => ((await readFile(join(dir, 'index.txt'), 'utf8')) !== first ? true : undefined),
+      {
+        what: 'a new fortune',
+        timeoutMs: 2000,
+      },
+    );
+    assert.ok(writer.logs().some((line) => line.msg === 'Writing a fortune every 200ms'));
+  });
+
+  it('removes the temporary files a killed writer left, and no other files', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, '.fortune-writer-index.html-0123456789ab.tmp'), 'half a pa');
+    await writeFile(join(dir, 'notes.txt'), 'mine');
+    const writer = startService('fortune-writer', { FORTUNE_DIR: dir });
+    await writer.waitForLog(
+      'Removed .fortune-writer-index.html-0123456789ab.tmp, left by an interrupted write',
+    );
+    await writer.waitForLog('Writing a fortune every 10s');
+    assert.deepEqual((await readdir(dir)).sort(), ['history.json', 'index.html', 'index.txt', 'notes.txt']);
+  });
+
+  it('stops on SIGTERM within a second, with exit code 0 and no temporary file left', async () => {
+    const dir = await tempDir();
+    const writer = startService('fortune-writer', { FORTUNE_DIR: dir, FORTUNE_INTERVAL: '10ms' });
+    await writer.waitForLog('Writing a fortune every 10ms');
+    const exit = await writer.stop('SIGTERM');
+    assert.equal(exit.code, 0);
+    assert.ok(exit.ms < 1000, `took ${exit.ms} ms`);
+    assert.deepEqual(
+      (await readdir(dir)).filter((name) => name.startsWith('.')),
+      [],
+    );
+  });
+
+  it('stops on SIGINT (Ctrl-C) the same way', async () => {
+    const writer = startService('fortune-writer', { FORTUNE_DIR: await tempDir() });
+    await writer.waitForLog('Writing a fortune every');
+    assert.equal((await writer.stop('SIGINT')).code, 0);
+  });
+
+  it('answers its health endpoints when given a port', async () => {
+    const writer = startService('fortune-writer', { FORTUNE_DIR: await tempDir(), FORTUNE_HTTP_PORT: '0' });
+    const { msg } = await writer.waitForLog('Health endpoints on');
+    const url = new URL(
+      msg.replace(/^Health endpoints on (\S+)healthz.*$/, '$1').replace('0.0.0.0', '127.0.0.1'),
+    );
+    await writer.waitForLog('Writing a fortune every');
+    assert.equal((await httpGet(url, '/healthz')).status, 200);
+    const ready = await httpGet(url, '/readyz');
+    assert.deepEqual([ready.status, ready.body], [200, '1 fortunes written\n']);
+  });
+
+  it('uses the pod and node names Kubernetes passes in', async () => {
+    const dir = await tempDir();
+    const writer = startService('fortune-writer', {
+      FORTUNE_DIR: dir,
+      POD_NAME: 'fortune',
+      NODE_NAME: 'k3d-agent-0',
+    });
+    await writer.waitForLog('Writing a fortune every');
+    assert.match(
+      await readFile(join(dir, 'index.html'), 'utf8'),
+      /by <span class="host">fortune<\/span> on node <span class="node">k3d-agent-0<\/span>/,
+    );
+  });
+
+  it('warns about a misspelled FORTUNE_ variable', async () => {
+    const writer = startService('fortune-writer', { FORTUNE_DIR: await tempDir(), FORTUNE_INTERVALL: '1s' });
+    const warning = await writer.waitForLog('Ignoring unknown variables');
+    assert.equal(warning.variables, 'FORTUNE_INTERVALL');
+  });
+
+  const badSettings: [Record<string, string>, string][] = [
+    [
+      { FORTUNE_INTERVAL: 'soon' },
+      'FORTUNE_INTERVAL="soon" is not valid: expected a duration such as 500ms, 10s, 1m or 1h',
+    ],
+    [{ FORTUNE_INTERVAL: '5ms' }, 'FORTUNE_INTERVAL="5ms" is not valid (out of range)'],
+    [{ FORTUNE_INTERVAL: '' }, 'FORTUNE_INTERVAL is set but empty'],
+    [{ FORTUNE_SCHEDULE: '* * *' }, 'FORTUNE_SCHEDULE="* * *" is not valid'],
+    [
+      { FORTUNE_SCHEDULE: '*/5 * * * * *', FORTUNE_INTERVAL: '1s' },
+      'expected either FORTUNE_SCHEDULE or FORTUNE_INTERVAL, not both',
+    ],
+    [
+      { FORTUNE_HISTORY: '0' },
+      'FORTUNE_HISTORY="0" is not valid (out of range): expected a whole number from 1 to 1000',
+    ],
+    [{ FORTUNE_DIR: 'html' }, 'FORTUNE_DIR="html" is not valid (relative): expected an absolute path'],
+    [{ FORTUNE_HTTP_PORT: '65536' }, 'FORTUNE_HTTP_PORT="65536" is not valid (out of range)'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT="xml" is not valid: expected one of text, json'],
+  ];
+  for (const [env, message] of badSettings) {
+    it(`refuses to start with ${JSON.stringify(env)}: exit 2 and a message naming the variable`, async () => {
+      const exit = await runToExit('fortune-writer', { FORTUNE_DIR: await tempDir(), ...env });
+      assert.equal(exit.code, 2);
+      assert.ok(exit.output.startsWith('fortune-writer: '), exit.output);
+      assert.ok(exit.output.includes(message), exit.output);
+    });
+  }
+});

@@ -1,0 +1,45 @@
+import { answerHealth, type HealthChecks, type Logger } from '@fortune-sidecar/common';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { prefersHtml } from './negotiate.ts';
+import { respond } from './respond.ts';
+import type { Site } from './site.ts';
+
+export interface AppOptions {
+  readonly site: Site;
+  readonly health: HealthChecks;
+  readonly log: Logger;
+}
+
+/** The served folder is read-only: anything but reading it is refused before it reaches the files. */
+const onlyReads: RequestHandler = (request, response, next) => {
+  if (request.method === 'GET' || request.method === 'HEAD') return next();
+  response.set({ allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
+  response.status(405).send('Method not allowed: this server only reads its folder\n');
+};
+
+export function createApp({ site, health, log }: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use((request, response, next) => {
+    if (!answerHealth(request.path, health, response)) next();
+  });
+  app.use(onlyReads);
+  app.use(async (request, response) => {
+    respond(request, response, await site.find(request.path, prefersHtml(request.headers.accept)));
+  });
+
+  // Never a stack trace or a server path in a response: those go to the log only.
+  const onError: ErrorRequestHandler = (error: Error & { status?: number }, request, response, _next) => {
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) log.error('Request failed', { method: request.method, path: request.path, error });
+    if (response.headersSent) return response.destroy();
+    response
+      .status(status)
+      .type('text/plain')
+      .send(status === 500 ? 'Internal server error\n' : 'Bad request\n');
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { open, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { INDEX_FILES } from '@fortune-sidecar/common';
+import { contentTypeOf } from './content-type.ts';
+import type { RequestPath } from './request-path.ts';
+
+export interface FileFacts {
+  readonly contentType: string;
+  readonly etag: string;
+  readonly lastModified: string;
+  /** Chosen by the Accept header (a directory index): responses must say `Vary: Accept`. */
+  readonly negotiated: boolean;
+}
+
+export type Resource =
+  | ({ readonly kind: 'file'; readonly body: Buffer } & FileFacts)
+  | ({ readonly kind: 'large-file'; readonly path: string; readonly size: number } & FileFacts)
+  | { readonly kind: 'redirect'; readonly location: string }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'bad-request' };
+
+const MISSING: Resource = { kind: 'missing' };
+
+/** The real path of `path` if it exists and stays inside `rootReal` once every symlink is resolved. */
+async function realpathInside(rootReal: string, path: string): Promise<string | undefined> {
+  try {
+    const real = await realpath(path);
+    return real === rootReal || real.startsWith(rootReal + sep) ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds what a request path names in the served folder, resolving the folder itself on every
+ * call: when git-sync swaps its link, the next lookup lands in the new revision. Files up to
+ * `maxBodyBytes` are read whole through one open file handle, so the body, its ETag and its
+ * date all belong to the same version even while the writer renames a new file into place.
+ */
+export async function lookup(
+  root: string,
+  path: RequestPath,
+  wantsHtml: boolean,
+  maxBodyBytes: number,
+): Promise<Resource> {
+  if (path.kind === 'bad-request') return { kind: 'bad-request' };
+  if (path.kind === 'not-found') return MISSING;
+  const rootReal = await realpath(root).catch(() => undefined);
+  if (rootReal === undefined) return MISSING;
+  const target = await realpathInside(rootReal, join(rootReal, ...path.segments));
+  if (target === undefined) return MISSING;
+  const facts = await stat(target).catch(() => undefined);
+  if (facts === undefined) return MISSING;
+
+  if (facts.isFile()) return path.directory ? MISSING : readResource(target, false, maxBodyBytes);
+  if (!facts.isDirectory()) return MISSING;
+  if (!path.directory) {
+    return { kind: 'redirect', location: `/${path.segments.map(encodeURIComponent).join('/')}/` };
+  }
+  const candidates = wantsHtml ? [INDEX_FILES.html] : [INDEX_FILES.text, INDEX_FILES.html];
+  for (const name of candidates) {
+    const index = await realpathInside(rootReal, join(target, name));
+    if (index === undefined) continue;
+    const found = await readResource(index, true, maxBodyBytes);
+    if (found.kind !== 'missing') return found;
+  }
+  return MISSING;
+}
+
+async function readResource(path: string, negotiated: boolean, maxBodyBytes: number): Promise<Resource> {
+  let file: Awaited<ReturnType<typeof open>>;
+  try {
+    file = await open(path, 'r');
+  } catch {
+    return MISSING;
+  }
+  try {
+    const facts = await file.stat();
+    if (!facts.isFile()) return MISSING;
+    const common = {
+      contentType: contentTypeOf(path),
+      lastModified: facts.mtime.toUTCString(),
+      negotiated,
+    };
+    if (facts.size > maxBodyBytes) {
+      const etag = `W/"${facts.size.toString(36)}-${Math.floor(facts.mtimeMs).toString(36)}"`;
+      return { kind: 'large-file', path, size: facts.size, etag, ...common };
+    }
+    const body = await file.readFile();
+    const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+    return { kind: 'file', body, etag, ...common };
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,42 @@
+import { createServer } from 'node:http';
+import {
+  closeServer,
+  createLogger,
+  listen,
+  loadConfigOrExit,
+  onShutdown,
+  warnUnknownVariables,
+} from '@fortune-sidecar/common';
+import { createApp } from './app.ts';
+import { KNOWN_VARIABLES, loadConfig } from './config.ts';
+import { createSite } from './site.ts';
+import { watchFolder } from './watch-folder.ts';
+
+const config = loadConfigOrExit('web-server', () => loadConfig(process.env));
+const log = createLogger({ format: config.logFormat });
+warnUnknownVariables(log, process.env, ['WEB_'], KNOWN_VARIABLES);
+
+const site = createSite(config.root);
+const watch = watchFolder(config.root, () => site.invalidate(), log);
+const app = createApp({
+  site,
+  log,
+  health: {
+    alive: () => ({ ok: true, detail: 'alive' }),
+    ready: async () => {
+      const index = await site.find('/', false);
+      return index.kind === 'file' || index.kind === 'large-file'
+        ? { ok: true, detail: `serving ${config.root}` }
+        : { ok: false, detail: `nothing to serve yet in ${config.root}` };
+    },
+  },
+});
+
+const server = createServer(app);
+const url = await listen(server, config.port, config.host);
+await watch.ready;
+log.info(`Serving ${config.root} read-only on ${url.href}`);
+
+onShutdown(log, async () => {
+  await Promise.all([closeServer(server), watch.close()]);
+});

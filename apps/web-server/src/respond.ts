@@ -1,0 +1,69 @@
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FileFacts, Resource } from './lookup.ts';
+
+const TEXT = 'text/plain; charset=utf-8';
+
+function plain(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  response.writeHead(status, { 'content-type': TEXT, 'x-content-type-options': 'nosniff', ...headers });
+  response.end(`${message}\n`);
+}
+
+/** Whether the client already has this version (If-None-Match wins over If-Modified-Since, as RFC 9110 says). */
+function notModified(request: IncomingMessage, facts: FileFacts): boolean {
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) {
+    const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+    const wanted = strip(facts.etag);
+    return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => strip(tag) === wanted);
+  }
+  const since = request.headers['if-modified-since'];
+  if (since === undefined) return false;
+  const sinceMs = Date.parse(since);
+  return !Number.isNaN(sinceMs) && Date.parse(facts.lastModified) <= sinceMs;
+}
+
+/** Writes the answer for a resource; HEAD gets the same headers and no body. */
+export function respond(request: IncomingMessage, response: ServerResponse, resource: Resource): void {
+  switch (resource.kind) {
+    case 'bad-request':
+      plain(response, 400, 'Bad request');
+      return;
+    case 'missing':
+      plain(response, 404, 'Not found');
+      return;
+    case 'redirect':
+      plain(response, 301, `Moved to ${resource.location}`, { location: resource.location });
+      return;
+  }
+  const headers: Record<string, string> = {
+    'content-type': resource.contentType,
+    etag: resource.etag,
+    'last-modified': resource.lastModified,
+    // The fortune changes every few seconds: browsers may keep it, but must ask again each time.
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+  };
+  if (resource.negotiated) headers.vary = 'Accept';
+  if (notModified(request, resource)) {
+    response.writeHead(304, headers);
+    response.end();
+    return;
+  }
+  const size = resource.kind === 'file' ? resource.body.length : resource.size;
+  response.writeHead(200, { ...headers, 'content-length': String(size) });
+  if (request.method === 'HEAD') {
+    response.end();
+  } else if (resource.kind === 'file') {
+    response.end(resource.body);
+  } else {
+    createReadStream(resource.path)
+      .on('error', () => response.destroy())
+      .pipe(response);
+  }
+}

@@ -1,0 +1,70 @@
+import { lookup, type Resource } from './lookup.ts';
+import { parseRequestPath } from './request-path.ts';
+
+export interface SiteOptions {
+  /** Files larger than this are streamed from disk and never kept in memory. */
+  readonly maxBodyBytes?: number;
+  /** Memory the cache may use for bodies in all. */
+  readonly maxCachedBytes?: number;
+  /**
+   * How long a cached answer is trusted without a file event. Events come from inotify, which
+   * sees nothing on network volumes (NFS claims) or changes made from another node, so every
+   * answer is checked again on disk at least this often.
+   */
+  readonly maxAgeMs?: number;
+  readonly now?: () => number;
+}
+
+export interface Site {
+  /** What a URL path (still percent-encoded) names, as a browser (`wantsHtml`) or as curl asks. */
+  find(pathname: string, wantsHtml: boolean): Promise<Resource>;
+  /** Forgets every cached answer: called on every change the watcher sees in the folder. */
+  invalidate(): void;
+}
+
+interface Cached {
+  readonly resource: Resource;
+  readonly at: number;
+  readonly bytes: number;
+}
+
+/**
+ * The served folder with a cache of whole answers in front of it, so the common request (the
+ * same small page, again and again) costs no system call. Any change in the folder drops the
+ * whole cache; a lookup that started before a change is not stored after it, so a slow read
+ * can never put an old answer back.
+ */
+export function createSite(root: string, options: SiteOptions = {}): Site {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const maxCachedBytes = options.maxCachedBytes ?? 32 * 1024 * 1024;
+  const maxAgeMs = options.maxAgeMs ?? 1000;
+  const now = options.now ?? Date.now;
+  let cache = new Map<string, Cached>();
+  let cachedBytes = 0;
+  let generation = 0;
+
+  return {
+    async find(pathname, wantsHtml) {
+      const key = `${wantsHtml ? 'html' : 'text'} ${pathname}`;
+      const hit = cache.get(key);
+      if (hit && now() - hit.at < maxAgeMs) return hit.resource;
+      const startedIn = generation;
+      const at = now();
+      const resource = await lookup(root, parseRequestPath(pathname), wantsHtml, maxBodyBytes);
+      const bytes = resource.kind === 'file' ? resource.body.length + key.length : key.length;
+      const cacheable = resource.kind === 'file' || resource.kind === 'redirect';
+      if (cacheable && startedIn === generation && cachedBytes + bytes <= maxCachedBytes) {
+        const previous = cache.get(key);
+        if (previous) cachedBytes -= previous.bytes;
+        cache.set(key, { resource, at, bytes });
+        cachedBytes += bytes;
+      }
+      return resource;
+    },
+    invalidate() {
+      generation += 1;
+      cache = new Map();
+      cachedBytes = 0;
+    },
+  };
+}

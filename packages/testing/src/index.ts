@@ -1,0 +1,3 @@
+export * from './http.ts';
+export * from './service-process.ts';
+export * from './temp-dir.ts';

@@ -1,0 +1,148 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export type ServiceName = 'fortune-writer' | 'web-server' | 'git-sync' | 'local-stack';
+
+/** The built bundle of a service: what the container images run. */
+export function bundlePath(service: ServiceName): string {
+  const folder = service === 'local-stack' ? 'packages' : 'apps';
+  const path = join(REPO_ROOT, folder, service, 'dist', 'main.js');
+  if (!existsSync(path)) throw new Error(`${path} is missing: run "pnpm run build" first (npm test does)`);
+  return path;
+}
+
+export interface LogLine {
+  readonly time?: string;
+  readonly level?: string;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  /** Everything written to stdout and stderr so far, line by line. */
+  readonly output: string[];
+  /** Log lines parsed from JSON output (LOG_FORMAT=json). */
+  logs(): LogLine[];
+  /** Waits for a log line whose message matches, and returns it. */
+  waitForLog(match: RegExp | string, timeoutMs?: number): Promise<LogLine>;
+  readonly exited: Promise<Exit>;
+  /** Sends a signal and waits for the exit; resolves with how long the exit took. */
+  stop(signal?: NodeJS.Signals): Promise<Exit & { readonly ms: number }>;
+}
+
+/**
+ * Starts a built service as its own process with exactly the environment given (plus PATH),
+ * in JSON log mode unless the test asks otherwise. It is killed when the test file ends.
+ */
+export function startService(
+  service: ServiceName,
+  env: Record<string, string>,
+  args: string[] = [],
+): ServiceProcess {
+  const child = spawn(process.execPath, [bundlePath(service), ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const waiters = new Set<() => void>();
+  const collect = (stream: NodeJS.ReadableStream) => {
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      output.push(...lines);
+      for (const wake of waiters) wake();
+    });
+  };
+  collect(child.stdout as NodeJS.ReadableStream);
+  collect(child.stderr as NodeJS.ReadableStream);
+  const exited = new Promise<Exit>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  exited.then(() => {
+    for (const wake of waiters) wake();
+  });
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  const logs = () =>
+    output.flatMap((line) => {
+      try {
+        const parsed = JSON.parse(line) as LogLine;
+        return typeof parsed === 'object' && parsed !== null && typeof parsed.msg === 'string'
+          ? [parsed]
+          : [];
+      } catch {
+        return [];
+      }
+    });
+
+  const waitForLog = (match: RegExp | string, timeoutMs = 5000) =>
+    new Promise<LogLine>((resolve, reject) => {
+      const test = (line: LogLine) =>
+        typeof match === 'string' ? line.msg.includes(match) : match.test(line.msg);
+      let done = false;
+      const check = () => {
+        if (done) return;
+        const found = logs().find(test);
+        if (found) {
+          finish();
+          resolve(found);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          finish();
+          reject(new Error(`${service} exited before logging ${match}:\n${output.join('\n')}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`${service} did not log ${match} within ${timeoutMs} ms:\n${output.join('\n')}`));
+      }, timeoutMs);
+      const finish = () => {
+        done = true;
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+
+  return {
+    child,
+    output,
+    logs,
+    waitForLog,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      const started = performance.now();
+      child.kill(signal);
+      const exit = await exited;
+      return { ...exit, ms: performance.now() - started };
+    },
+  };
+}
+
+/** Runs a service that is expected to stop by itself (bad settings, one-time mode) and returns how it ended. */
+export async function runToExit(
+  service: ServiceName,
+  env: Record<string, string>,
+  timeoutMs = 10_000,
+): Promise<Exit & { readonly output: string }> {
+  const process = startService(service, env);
+  const timer = setTimeout(() => process.child.kill('SIGKILL'), timeoutMs);
+  const exit = await process.exited;
+  clearTimeout(timer);
+  return { ...exit, output: process.output.join('\n') };
+}
