@@ -9,7 +9,13 @@ const log = createLogger({ format: 'text', write: () => {} });
 describe('the writing schedule', () => {
   it('runs on an interval', async () => {
     let runs = 0;
-    const schedule = startSchedule({ kind: 'interval', ms: 20 }, async () => void (runs += 1), log);
+    const schedule = startSchedule(
+      { kind: 'interval', ms: 20 },
+      async () => {
+        runs += 1;
+      },
+      log,
+    );
     await sleep(230);
     await schedule.stop();
     assert.ok(runs >= 7 && runs <= 12, `ran ${runs} times in 230 ms`);
