@@ -25,8 +25,9 @@ type Level = 'info' | 'warn' | 'error';
 export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
-  const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
-  const redact = (line: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), line);
+  // Lines are JSON (or quote values with JSON.stringify), so a secret holding `"` or `\` appears escaped.
+  const secrets = (options.secrets ?? []).flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]);
+  const redact = createRedactor(secrets);
 
   const emit = (level: Level, message: string, fields: LogFields = {}) => {
     const time = now().toISOString();
@@ -41,6 +42,16 @@ export function createLogger(options: LoggerOptions): Logger {
     warn: (message, fields) => emit('warn', message, fields),
     error: (message, fields) => emit('error', message, fields),
   };
+}
+
+/**
+ * Replaces every secret in a text by `***`: for the logger, and for anything else a service shows
+ * (a health endpoint's body) that may quote an error message holding a password.
+ */
+export function createRedactor(secrets: readonly string[]): (text: string) => string {
+  // Longest first, so a secret that contains another is replaced whole.
+  const sorted = secrets.filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
+  return (text) => sorted.reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
 function plain(fields: LogFields): Record<string, unknown> {

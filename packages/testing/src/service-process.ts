@@ -36,6 +36,8 @@ export interface ServiceProcess {
   logs(): LogLine[];
   /** Waits for a log line whose message matches, and returns it. */
   waitForLog(match: RegExp | string, timeoutMs?: number): Promise<LogLine>;
+  /** Waits for a raw output line that matches, and returns the match. */
+  waitForOutput(match: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   readonly exited: Promise<Exit>;
   /** Sends a signal and waits for the exit; resolves with how long the exit took. */
   stop(signal?: NodeJS.Signals): Promise<Exit & { readonly ms: number }>;
@@ -90,25 +92,23 @@ export function startService(
       }
     });
 
-  const waitForLog = (match: RegExp | string, timeoutMs = 5000) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const test = (line: LogLine) =>
-        typeof match === 'string' ? line.msg.includes(match) : match.test(line.msg);
+  const waitFor = <T>(find: () => T | undefined, what: string, timeoutMs: number) =>
+    new Promise<T>((resolve, reject) => {
       let done = false;
       const check = () => {
         if (done) return;
-        const found = logs().find(test);
-        if (found) {
+        const found = find();
+        if (found !== undefined) {
           finish();
           resolve(found);
         } else if (child.exitCode !== null || child.signalCode !== null) {
           finish();
-          reject(new Error(`${service} exited before logging ${match}:\n${output.join('\n')}`));
+          reject(new Error(`${service} exited before ${what}:\n${output.join('\n')}`));
         }
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`${service} did not log ${match} within ${timeoutMs} ms:\n${output.join('\n')}`));
+        reject(new Error(`${service} did not ${what} within ${timeoutMs} ms:\n${output.join('\n')}`));
       }, timeoutMs);
       const finish = () => {
         done = true;
@@ -119,11 +119,33 @@ export function startService(
       check();
     });
 
+  const waitForLog = (match: RegExp | string, timeoutMs = 5000) =>
+    waitFor(
+      () =>
+        logs().find((line) => (typeof match === 'string' ? line.msg.includes(match) : match.test(line.msg))),
+      `log ${match}`,
+      timeoutMs,
+    );
+
+  const waitForOutput = (match: RegExp, timeoutMs = 5000) =>
+    waitFor(
+      () => {
+        for (const line of output) {
+          const found = match.exec(line);
+          if (found) return found;
+        }
+        return undefined;
+      },
+      `print ${match}`,
+      timeoutMs,
+    );
+
   return {
     child,
     output,
     logs,
     waitForLog,
+    waitForOutput,
     exited,
     async stop(signal = 'SIGTERM') {
       const started = performance.now();

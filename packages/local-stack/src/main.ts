@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SITE_LINK, startStack } from './stack.ts';
+
+const USAGE = `Usage: npm start [-- --git-sync]
+
+Runs fortune-writer and web-server (and git-sync with --git-sync) as local processes that
+share a temporary folder. Every service variable applies: WEB_PORT=9000 FORTUNE_INTERVAL=1s npm start.
+Ctrl-C stops everything and removes the folder.`;
+
+let args: { 'git-sync'?: boolean; help?: boolean };
+try {
+  args = parseArgs({
+    options: { 'git-sync': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  }).values;
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+if (args.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'fortune-stack-'));
+const say = (line: string) => process.stdout.write(`[stack] ${line}\n`);
+const width = 'fortune-writer'.length;
+
+let announced = false;
+const stack = await startStack({
+  dir,
+  withGitSync: args['git-sync'] === true,
+  env: process.env,
+  onLine: (name, line) => {
+    process.stdout.write(`[${name}]${' '.repeat(width - name.length)} ${line}\n`);
+    const listening = name === 'web-server' && !announced ? /read-only on (http:\/\/\S+)/.exec(line) : null;
+    if (listening?.[1]) {
+      announced = true;
+      const url = new URL(listening[1]);
+      if (url.hostname === '127.0.0.1' || url.hostname === '0.0.0.0') url.hostname = 'localhost';
+      say(`The fortune is at ${url.href}  (curl ${url.href} prints it; a browser shows the page)`);
+      if (stack.sampleRepo)
+        say(`The git-synced site is at ${url.href}${SITE_LINK}/; commit in ${stack.sampleRepo} to change it`);
+      say('Press Ctrl-C to stop.');
+    }
+  },
+});
+say(`Shared folder: ${stack.volume}`);
+
+let stopping = false;
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop();
+  await rm(dir, { recursive: true, force: true });
+  say(`Stopped; removed ${dir}`);
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+// Services run in their own process groups; never leave one behind if this process dies.
+process.on('exit', () => {
+  for (const { child } of stack.services) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+const { name, code } = await stack.firstExit;
+if (!stopping) {
+  say(`${name} stopped with exit code ${code}; stopping the others`);
+  await shutdown(code === 0 ? 1 : code);
+}

@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const git = promisify(execFile);
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>A site kept in sync by git-sync</title></head>
+<body>
+  <h1>A site kept in sync by git-sync</h1>
+  <p>This page comes from a git repository. Commit a change to it and git-sync publishes the
+  new revision here within one period, without restarting anything.</p>
+</body>
+</html>
+`;
+
+/**
+ * Creates the git repository that git-sync follows in the local stack: a tiny site with a
+ * page for browsers and a text for curl, in one commit on the branch `main`.
+ */
+export async function createSampleSite(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const run = (...args: string[]) => git('git', args, { cwd: dir });
+  await run('init', '--quiet', '--initial-branch=main');
+  await writeFile(join(dir, 'index.html'), PAGE);
+  await writeFile(
+    join(dir, 'index.txt'),
+    'A site kept in sync by git-sync: commit a change and watch it appear.\n',
+  );
+  await run('add', '.');
+  await run(
+    '-c',
+    'user.name=fortune-sidecar',
+    '-c',
+    'user.email=stack@fortune-sidecar.invalid',
+    'commit',
+    '--quiet',
+    '-m',
+    'Sample site',
+  );
+}

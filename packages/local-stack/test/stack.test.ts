@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { eventually, httpGet, startService } from '@fortune-sidecar/testing';
+import fortunes from 'fortune-cookie';
+
+const BROWSER = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8';
+
+async function startStack(env: Record<string, string>, args: string[] = []) {
+  const stack = startService('local-stack', { WEB_PORT: '0', LOG_FORMAT: 'text', ...env }, args);
+  const [, url] = await stack.waitForOutput(/^\[stack\] The fortune is at (\S+)/, 10_000);
+  const [, folder] = await stack.waitForOutput(/^\[stack\] Shared folder: (\S+)\/volume$/);
+  return { stack, url: new URL(url as string), folder: folder as string };
+}
+
+describe('npm start: the stack as local processes', () => {
+  it('serves a fortune to curl and the page to a browser, and the fortune changes every interval', async () => {
+    const { url } = await startStack({ FORTUNE_INTERVAL: '300ms' });
+    const first = (await httpGet(url, '/', { headers: { accept: '*/*' } })).body;
+    assert.ok(fortunes.includes(first.trimEnd()), first);
+    assert.match((await httpGet(url, '/', { headers: { accept: BROWSER } })).body, /<!doctype html>/);
+    await eventually(async () => ((await httpGet(url, '/')).body !== first ? true : undefined), {
+      what: 'a new fortune',
+      timeoutMs: 3000,
+    });
+  });
+
+  it('stops everything on Ctrl-C and removes the shared folder', async () => {
+    const { stack, folder } = await startStack({});
+    assert.ok(existsSync(folder));
+    const exit = await stack.stop('SIGINT');
+    assert.equal(exit.code, 0);
+    assert.ok(exit.ms < 2000, `took ${exit.ms} ms`);
+    assert.equal(existsSync(folder), false);
+    assert.match(stack.output.join('\n'), /\[fortune-writer\] .* SIGTERM received, shutting down/);
+  });
+
+  it('stops, with the service error shown, when a setting is wrong', async () => {
+    const stack = startService('local-stack', { WEB_PORT: '0', FORTUNE_INTERVAL: 'often' });
+    const exit = await stack.exited;
+    assert.equal(exit.code, 2);
+    assert.match(
+      stack.output.join('\n'),
+      /\[fortune-writer\] fortune-writer: FORTUNE_INTERVAL="often" is not valid/,
+    );
+  });
+
+  it('never serves an empty or partial fortune while the writer rewrites every 20 ms', async () => {
+    const { url } = await startStack({ FORTUNE_INTERVAL: '20ms' });
+    const seen = new Set<string>();
+    let requests = 0;
+    const deadline = Date.now() + 3000;
+    const reader = async (accept: string) => {
+      while (Date.now() < deadline) {
+        const answer = await httpGet(url, '/', { headers: { accept } });
+        requests += 1;
+        assert.equal(answer.status, 200);
+        if (accept === '*/*') {
+          assert.ok(
+            fortunes.includes(answer.body.trimEnd()) && answer.body.endsWith('\n'),
+            `torn text: ${JSON.stringify(answer.body)}`,
+          );
+          seen.add(answer.body);
+        } else {
+          assert.match(answer.body, /^<!doctype html>[\s\S]*<\/html>\n$/, 'torn page');
+        }
+      }
+    };
+    await Promise.all([reader('*/*'), reader('*/*'), reader(BROWSER), reader(BROWSER)]);
+    assert.ok(seen.size > 20, `saw ${seen.size} fortunes in ${requests} requests`);
+  });
+});
