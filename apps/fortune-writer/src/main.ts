@@ -12,6 +12,7 @@ import {
 } from '@fortune-sidecar/common';
 import { KNOWN_VARIABLES, loadConfig } from './config.ts';
 import { createFortuneWriter, OWNER } from './fortune-writer.ts';
+import { writerHealth } from './health.ts';
 import { createFortunePicker } from './pick-fortune.ts';
 import { startSchedule } from './schedule.ts';
 
@@ -35,25 +36,7 @@ const writer = createFortuneWriter({
 const health =
   config.httpPort === undefined
     ? undefined
-    : await startHealthServer(
-        {
-          alive: () => ({ ok: true, detail: 'alive' }),
-          ready: () => {
-            const { writes, lastError } = writer.status();
-            if (writes === 0)
-              return {
-                ok: false,
-                detail: lastError ? `no fortune written yet: ${lastError}` : 'no fortune written yet',
-              };
-            return {
-              ok: true,
-              detail: lastError ? `last write failed: ${lastError}` : `${writes} fortunes written`,
-            };
-          },
-        },
-        config.httpPort,
-        '0.0.0.0',
-      );
+    : await startHealthServer(writerHealth(writer), config.httpPort, '0.0.0.0');
 if (health) log.info(`Health endpoints on ${health.url.href}healthz and /readyz`);
 
 // Once at start, so the page is never empty while the first interval passes.

@@ -9,6 +9,7 @@ import {
 } from '@fortune-sidecar/common';
 import { createApp } from './app.ts';
 import { KNOWN_VARIABLES, loadConfig } from './config.ts';
+import { siteHealth } from './health.ts';
 import { createSite } from './site.ts';
 import { watchFolder } from './watch-folder.ts';
 
@@ -18,19 +19,7 @@ warnUnknownVariables(log, process.env, ['WEB_'], KNOWN_VARIABLES);
 
 const site = createSite(config.root);
 const watch = watchFolder(config.root, () => site.invalidate(), log);
-const app = createApp({
-  site,
-  log,
-  health: {
-    alive: () => ({ ok: true, detail: 'alive' }),
-    ready: async () => {
-      const index = await site.find('/', false);
-      return index.kind === 'file' || index.kind === 'large-file'
-        ? { ok: true, detail: `serving ${config.root}` }
-        : { ok: false, detail: `nothing to serve yet in ${config.root}` };
-    },
-  },
-});
+const app = createApp({ site, log, health: siteHealth(site, config.root) });
 
 const server = createServer(app);
 const url = await listen(server, config.port, config.host);
