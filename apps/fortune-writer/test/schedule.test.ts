@@ -66,7 +66,9 @@ describe('the writing schedule', () => {
     let runs = 0;
     const schedule = startSchedule(
       { kind: 'cron', expression: '* * * * * *' },
-      async () => void (runs += 1),
+      async () => {
+        runs += 1;
+      },
       log,
     );
     await sleep(2100);
