@@ -42,13 +42,12 @@ if (health) log.info(`Health endpoints on ${health.url.href}healthz and /readyz`
 // Once at start, so the page is never empty while the first interval passes.
 await writer.write();
 const schedule = startSchedule(config.schedule, () => writer.write(), log);
+onShutdown(log, async () => {
+  await schedule.stop();
+  if (health) await closeServer(health.server);
+});
 log.info(
   config.schedule.kind === 'interval'
     ? `Writing a fortune every ${formatDuration(config.schedule.ms)}`
     : `Writing a fortune on the schedule "${config.schedule.expression}"`,
 );
-
-onShutdown(log, async () => {
-  await schedule.stop();
-  if (health) await closeServer(health.server);
-});

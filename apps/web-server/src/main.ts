@@ -24,8 +24,7 @@ const app = createApp({ site, log, health: siteHealth(site, config.root) });
 const server = createServer(app);
 const url = await listen(server, config.port, config.host);
 await watch.ready;
-log.info(`Serving ${config.root} read-only on ${url.href}`);
-
 onShutdown(log, async () => {
   await Promise.all([closeServer(server), watch.close()]);
 });
+log.info(`Serving ${config.root} read-only on ${url.href}`);

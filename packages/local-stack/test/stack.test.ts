@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventually, httpGet, startService } from '@fortune-sidecar/testing';
 import fortunes from 'fortune-cookie';
@@ -68,5 +70,37 @@ describe('npm start: the stack as local processes', () => {
     };
     await Promise.all([reader('*/*'), reader('*/*'), reader(BROWSER), reader(BROWSER)]);
     assert.ok(seen.size > 20, `saw ${seen.size} fortunes in ${requests} requests`);
+  });
+
+  it('with --git-sync, serves a site from a local repository at /site/ and publishes a new commit', async () => {
+    const { stack, url } = await startStack({ GITSYNC_PERIOD: '200ms' }, ['--git-sync']);
+    const [, repo] = await stack.waitForOutput(
+      /^\[stack\] The git-synced site is at \S+; commit in (\S+) to change it$/,
+    );
+    const site = await eventually(
+      async () => {
+        const answer = await httpGet(url, '/site/');
+        return answer.status === 200 ? answer.body : undefined;
+      },
+      { what: 'the synced site', timeoutMs: 5000 },
+    );
+    assert.match(site, /A site kept in sync by git-sync/);
+    assert.ok(
+      fortunes.includes((await httpGet(url, '/')).body.trimEnd()),
+      'the fortune is still served at /',
+    );
+
+    writeFileSync(join(repo as string, 'index.txt'), 'A new revision\n');
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd: repo });
+    git('commit', '--quiet', '-am', 'New revision');
+    await eventually(
+      async () => ((await httpGet(url, '/site/')).body === 'A new revision\n' ? true : undefined),
+      {
+        what: 'the new commit',
+        timeoutMs: 3000,
+      },
+    );
+    assert.equal((await httpGet(url, '/site/.git')).status, 404);
   });
 });

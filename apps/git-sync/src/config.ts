@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import {
+  absolutePath,
+  boolean,
+  ConfigError,
+  ConfigErrors,
+  duration,
+  type Env,
+  integer,
+  logFormatSetting,
+  optional,
+  port,
+  readSettings,
+  required,
+  type Setting,
+  text,
+  variablesOf,
+  withDefault,
+} from '@fortune-sidecar/common';
+import { type Credentials, repoUrl, secretsOf } from './repo-url.ts';
+
+/** A branch, tag or commit as `git fetch` takes it; never something git would read as an option. */
+const gitRef: Setting<string> = {
+  accepted: 'HEAD, a branch, a tag or a commit hash, such as main, v1.2.0 or 3f9a2c1',
+  parse(value) {
+    if (value.startsWith('-')) throw new Error('starts with "-"');
+    if (/[\s~^:?*[\\]|\.\.|@\{|\/\/|^\/|\/$|\.lock$|\.$/.test(value) || hasControlCharacter(value))
+      throw new Error('not a valid git reference name');
+    return value;
+  },
+};
+
+function hasControlCharacter(value: string): boolean {
+  return [...value].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+}
+
+/** The link's name in GITSYNC_ROOT: one file name, visible (the web server hides dotfiles). */
+const linkName: Setting<string> = {
+  accepted: 'a plain file name such as html: no "/", not starting with "."',
+  parse(value) {
+    if (value.includes('/')) throw new Error('contains "/"');
+    if (value.startsWith('.')) throw new Error('starts with "."');
+    if (value.includes('\0')) throw new Error('contains a NUL character');
+    return value;
+  },
+};
+
+const settings = {
+  repo: required('GITSYNC_REPO', repoUrl),
+  ref: withDefault('GITSYNC_REF', 'HEAD', gitRef),
+  periodMs: withDefault('GITSYNC_PERIOD', '10s', duration(10)),
+  depth: withDefault('GITSYNC_DEPTH', '1', integer(0, 1_000_000)),
+  root: withDefault('GITSYNC_ROOT', '/git', absolutePath),
+  link: withDefault('GITSYNC_LINK', 'html', linkName),
+  oneTime: withDefault('GITSYNC_ONE_TIME', 'false', boolean),
+  maxFailures: withDefault('GITSYNC_MAX_FAILURES', '3', integer(-1, 1_000_000)),
+  httpPort: optional('GITSYNC_HTTP_PORT', port),
+  syncTimeoutMs: withDefault('GITSYNC_SYNC_TIMEOUT', '2m', duration(100)),
+  staleWorktreeTimeoutMs: withDefault('GITSYNC_STALE_WORKTREE_TIMEOUT', '10s', duration(0)),
+  username: optional('GITSYNC_USERNAME', text),
+  passwordFile: optional('GITSYNC_PASSWORD_FILE', absolutePath),
+  allowLocal: withDefault('GITSYNC_ALLOW_LOCAL', 'false', boolean),
+  logFormat: logFormatSetting,
+};
+
+export const KNOWN_VARIABLES = variablesOf(settings);
+
+/**
+ * Reads git-sync's settings. The password is read from its file here, at start, so that a
+ * missing secret fails like any other bad setting (exit 2) instead of at the first fetch.
+ */
+export function loadConfig(env: Env) {
+  const { username, passwordFile, allowLocal, ...rest } = readSettings(env, settings);
+  const { repo } = rest;
+  const errors: ConfigError[] = [];
+
+  if (repo.kind === 'local' && !allowLocal) {
+    errors.push(
+      new ConfigError(
+        'GITSYNC_REPO',
+        repo.text,
+        'a remote URL (https://, http://, git://, ssh:// or user@host:path)',
+        'a local repository needs GITSYNC_ALLOW_LOCAL=true',
+      ),
+    );
+  }
+
+  let credentials: Credentials | undefined;
+  if (username !== undefined || passwordFile !== undefined) {
+    const password = passwordFile === undefined ? undefined : readPassword(passwordFile, errors);
+    if (username === undefined) {
+      errors.push(
+        new ConfigError('GITSYNC_USERNAME', undefined, 'a user name, since GITSYNC_PASSWORD_FILE is set'),
+      );
+    } else if (passwordFile === undefined) {
+      errors.push(
+        new ConfigError('GITSYNC_PASSWORD_FILE', undefined, 'a password file, since GITSYNC_USERNAME is set'),
+      );
+    } else if (repo.kind !== 'http') {
+      errors.push(
+        new ConfigError(
+          'GITSYNC_USERNAME',
+          username,
+          'no user name and password for this GITSYNC_REPO',
+          'a user name and password only work with http:// and https:// repositories',
+        ),
+      );
+    } else if (password !== undefined) {
+      credentials = { username, password };
+    }
+  }
+
+  if (errors.length > 0) throw new ConfigErrors(errors);
+  return { ...rest, credentials, secrets: secretsOf(repo, credentials) };
+}
+
+function readPassword(file: string, errors: ConfigError[]): string | undefined {
+  const accepted = 'an absolute path to a readable file holding the password';
+  try {
+    // Secrets mounted from Kubernetes or written with `echo` often end with a newline that is not part of it.
+    const password = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    if (password === '')
+      errors.push(new ConfigError('GITSYNC_PASSWORD_FILE', file, accepted, 'the file is empty'));
+    return password;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    errors.push(new ConfigError('GITSYNC_PASSWORD_FILE', file, accepted, `cannot read it: ${reason}`));
+    return undefined;
+  }
+}
+
+export type GitSyncConfig = ReturnType<typeof loadConfig>;

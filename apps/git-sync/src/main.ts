@@ -1,0 +1,81 @@
+import {
+  closeServer,
+  createLogger,
+  createRedactor,
+  formatDuration,
+  loadConfigOrExit,
+  onShutdown,
+  startHealthServer,
+  warnUnknownVariables,
+} from '@fortune-sidecar/common';
+import { KNOWN_VARIABLES, loadConfig } from './config.ts';
+import { gitSyncHealth } from './health.ts';
+import { createPublisher, OWNER } from './publish.ts';
+import { displayUrl, urlWithCredentials } from './repo-url.ts';
+import { createSync } from './sync.ts';
+import { startSyncLoop } from './sync-loop.ts';
+
+// Exit codes: 0 stopped or one-time sync done, 1 could not sync (or start), 2 bad settings.
+const EXIT_FAILED = 1;
+
+const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
+const log = createLogger({ format: config.logFormat, secrets: config.secrets });
+warnUnknownVariables(log, process.env, ['GITSYNC_'], KNOWN_VARIABLES);
+
+const publisher = createPublisher({
+  root: config.root,
+  link: config.link,
+  staleWorktreeTimeoutMs: config.staleWorktreeTimeoutMs,
+  log,
+});
+try {
+  await publisher.recover();
+} catch (error) {
+  log.error(`Cannot use ${config.root}`, { error });
+  process.exit(EXIT_FAILED);
+}
+
+const shownUrl = displayUrl(config.repo);
+const loop = startSyncLoop({
+  sync: createSync({
+    root: config.root,
+    fetchUrl: urlWithCredentials(config.repo, config.credentials),
+    shownUrl,
+    ref: config.ref,
+    depth: config.depth,
+    publisher,
+    log,
+  }),
+  periodMs: config.periodMs,
+  syncTimeoutMs: config.syncTimeoutMs,
+  maxFailures: config.maxFailures,
+  oneTime: config.oneTime,
+  log,
+});
+log.info(
+  config.oneTime
+    ? `Syncing ${shownUrl} ${config.ref} once to ${config.root}/${config.link}`
+    : `Syncing ${shownUrl} ${config.ref} to ${config.root}/${config.link} every ${formatDuration(config.periodMs)}`,
+);
+
+let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+onShutdown(log, async () => {
+  await loop.stop();
+  if (health) await closeServer(health.server);
+});
+
+if (config.httpPort !== undefined) {
+  health = await startHealthServer(
+    gitSyncHealth(loop.status, config.maxFailures, createRedactor(config.secrets)),
+    config.httpPort,
+    '0.0.0.0',
+  );
+  log.info(`Health endpoints on ${health.url.href}healthz and /readyz`);
+}
+
+const end = await loop.done;
+// 'stopped' comes from a signal: onShutdown exits once the health server is closed.
+if (end !== 'stopped') {
+  if (health) await closeServer(health.server);
+  process.exit(end === 'synced-once' ? 0 : EXIT_FAILED);
+}

@@ -1,0 +1,116 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatDuration, type Logger } from '@fortune-sidecar/common';
+import type { Synced } from './sync.ts';
+
+/** The longest wait between two attempts, however many failed. */
+export const MAX_BACKOFF_MS = 5 * 60_000;
+
+export interface SyncLoopOptions {
+  readonly sync: (signal: AbortSignal) => Promise<Synced>;
+  readonly periodMs: number;
+  readonly syncTimeoutMs: number;
+  /** Consecutive failures tolerated; one more ends the loop. -1: never give up. */
+  readonly maxFailures: number;
+  /** Stop after the first successful sync (an init container). */
+  readonly oneTime: boolean;
+  readonly log: Logger;
+}
+
+export interface SyncStatus {
+  /** The commit of the last successful sync; undefined until there has been one. */
+  readonly commit?: string;
+  readonly failures: number;
+  readonly lastError?: string;
+}
+
+export type LoopEnd = 'synced-once' | 'too-many-failures' | 'stopped';
+
+export interface SyncLoop {
+  status(): SyncStatus;
+  /** Settles when the loop ends, saying why. */
+  readonly done: Promise<LoopEnd>;
+  /** Aborts the sync in progress and waits for the loop to end. */
+  stop(): Promise<void>;
+}
+
+/** Waits a period after the first failure, doubling with each further one: period × 2^(failures-1), at most 5 min. */
+export function backoffDelay(periodMs: number, failures: number): number {
+  return Math.min(periodMs * 2 ** (failures - 1), MAX_BACKOFF_MS);
+}
+
+/**
+ * Syncs every period, each sync bounded by the sync timeout. A failed sync leaves the last good
+ * commit published and is retried with exponential backoff; more consecutive failures than
+ * `maxFailures` end the loop, so that Kubernetes restarts the container and shows that it fails.
+ */
+export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
+  const { periodMs, syncTimeoutMs, maxFailures, log } = options;
+  const stopping = new AbortController();
+  let commit: string | undefined;
+  let failures = 0;
+  let lastError: string | undefined;
+
+  async function attempt(): Promise<void> {
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () =>
+        timeout.abort(
+          new Error(`the sync took longer than ${formatDuration(syncTimeoutMs)} (GITSYNC_SYNC_TIMEOUT)`),
+        ),
+      syncTimeoutMs,
+    );
+    try {
+      ({ commit } = await options.sync(AbortSignal.any([stopping.signal, timeout.signal])));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function run(): Promise<LoopEnd> {
+    while (!stopping.signal.aborted) {
+      let delay = periodMs;
+      try {
+        await attempt();
+        failures = 0;
+        lastError = undefined;
+        if (options.oneTime) return 'synced-once';
+      } catch (error) {
+        if (stopping.signal.aborted) break;
+        failures += 1;
+        lastError = (error as Error).message;
+        if (maxFailures >= 0 && failures > maxFailures) {
+          log.error(
+            `Sync failed ${failures} times in a row, more than GITSYNC_MAX_FAILURES=${maxFailures}: giving up`,
+            {
+              error: lastError,
+            },
+          );
+          return 'too-many-failures';
+        }
+        delay = backoffDelay(periodMs, failures);
+        log.error(
+          `Sync failed (${failures} in a row), keeping what is published, retrying in ${formatDuration(delay)}`,
+          {
+            error: lastError,
+          },
+        );
+      }
+      await sleep(delay, undefined, { signal: stopping.signal }).catch(() => {});
+    }
+    return 'stopped';
+  }
+
+  const done = run();
+  return {
+    status: () => ({
+      ...(commit === undefined ? {} : { commit }),
+      failures,
+      ...(lastError === undefined ? {} : { lastError }),
+    }),
+    done,
+    async stop() {
+      stopping.abort(new Error('git-sync is stopping'));
+      await done;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GIT_SYNC_LAYOUT, type Logger } from '@fortune-sidecar/common';
+import { type Git, openGit } from './git.ts';
+import type { Publisher } from './publish.ts';
+
+/** A ref taken as a commit hash, full or abbreviated (git abbreviates to 7 characters at least). */
+const COMMIT_HASH = /^[0-9a-f]{7,64}$/i;
+
+export interface SyncOptions {
+  readonly root: string;
+  /** What git fetches from, credentials included. */
+  readonly fetchUrl: string;
+  /** The repository as logs show it, without a password. */
+  readonly shownUrl: string;
+  readonly ref: string;
+  readonly depth: number;
+  readonly publisher: Publisher;
+  readonly log: Logger;
+}
+
+export interface Synced {
+  readonly commit: string;
+  /** True when this sync moved the link to a new commit. */
+  readonly changed: boolean;
+}
+
+/**
+ * One sync: make sure the bare repository is sound, fetch the ref, publish the commit if it is
+ * not the one already published. Rewritten history is nothing special: the ref is fetched by name
+ * into FETCH_HEAD, never merged, so a force-push simply publishes the new tip.
+ */
+export function createSync(options: SyncOptions): (signal: AbortSignal) => Promise<Synced> {
+  const { fetchUrl, shownUrl, ref, depth, publisher, log } = options;
+  const repoDir = join(options.root, GIT_SYNC_LAYOUT.repo);
+  let first = true;
+
+  async function openRepository(signal: AbortSignal): Promise<Git> {
+    if (await exists(repoDir)) {
+      const git = openGit(repoDir, signal);
+      if (await git.isBareRepository()) return git;
+      // The published worktree is left alone: it stays linked until a new one is ready.
+      log.warn(`${repoDir} is not a sound git repository, creating it again`);
+      await rm(repoDir, { recursive: true, force: true });
+    }
+    await mkdir(repoDir, { recursive: true });
+    const git = openGit(repoDir, signal);
+    await git.initBare();
+    return git;
+  }
+
+  async function fetchCommit(git: Git, signal: AbortSignal): Promise<string> {
+    if (!COMMIT_HASH.test(ref)) {
+      await git.fetch(fetchUrl, ref, depth);
+      const commit = await git.resolveCommit('FETCH_HEAD');
+      if (commit === undefined) throw new Error(`${ref} of ${shownUrl} does not name a commit`);
+      return commit;
+    }
+    const prefix = ref.toLowerCase();
+    // A commit never changes: once it is here, there is nothing to fetch.
+    const here = await git.resolveCommit(ref);
+    if (here?.startsWith(prefix)) return here;
+    if (ref.length === 40 || ref.length === 64) {
+      try {
+        await git.fetch(fetchUrl, ref, depth);
+        const commit = await git.resolveCommit('FETCH_HEAD');
+        if (commit?.startsWith(prefix)) return commit;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // Servers speaking protocol v0 only give out commits that a branch or tag points to.
+        log.info(`The server refused to send ${ref} by hash; fetching all branches and tags instead`, {
+          error,
+        });
+      }
+    }
+    // An abbreviated hash cannot be asked for: look for it in everything the server has.
+    await git.fetchAll(fetchUrl);
+    const found = await git.resolveCommit(ref);
+    if (!found?.startsWith(prefix)) throw new Error(`no commit ${ref} in any branch or tag of ${shownUrl}`);
+    return found;
+  }
+
+  return async (signal) => {
+    const git = await openRepository(signal);
+    try {
+      await publisher.removeStale(git);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      log.warn('Could not remove old worktrees, trying again at the next sync', { error });
+    }
+    const commit = await fetchCommit(git, signal);
+    const changed = await publisher.publish(commit, git, signal);
+    if (changed) log.info(`Synced ${shownUrl} ${ref} to ${commit}`);
+    else if (first) log.info(`${shownUrl} ${ref} is at ${commit}, which is already published`);
+    first = false;
+    return { commit, changed };
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigErrors, type Env } from '@fortune-sidecar/common';
+import { runToExit, tempDir } from '@fortune-sidecar/testing';
+import { loadConfig } from '../src/config.ts';
+
+const REPO = 'https://git.example.com/site.git';
+
+/** The messages of the configuration errors, one per wrong variable. */
+function errorsOf(env: Env): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigErrors, `expected ConfigErrors, got ${error}`);
+    return error.errors.map((each) => each.message);
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+const dir = await tempDir('git-sync-config-');
+
+describe('configuration', () => {
+  it('needs only GITSYNC_REPO; everything else has a default', () => {
+    const config = loadConfig({ GITSYNC_REPO: REPO });
+    assert.deepEqual(
+      {
+        ref: config.ref,
+        periodMs: config.periodMs,
+        depth: config.depth,
+        root: config.root,
+        link: config.link,
+        oneTime: config.oneTime,
+        maxFailures: config.maxFailures,
+        httpPort: config.httpPort,
+        syncTimeoutMs: config.syncTimeoutMs,
+        staleWorktreeTimeoutMs: config.staleWorktreeTimeoutMs,
+        credentials: config.credentials,
+        logFormat: config.logFormat,
+      },
+      {
+        ref: 'HEAD',
+        periodMs: 10_000,
+        depth: 1,
+        root: '/git',
+        link: 'html',
+        oneTime: false,
+        maxFailures: 3,
+        httpPort: undefined,
+        syncTimeoutMs: 120_000,
+        staleWorktreeTimeoutMs: 10_000,
+        credentials: undefined,
+        logFormat: 'text',
+      },
+    );
+  });
+
+  it('says that GITSYNC_REPO is required', () => {
+    assert.deepEqual(errorsOf({}), [
+      'GITSYNC_REPO is required: expected a git URL starting with https://, http://, git:// or ssh://, or user@host:path (file:// and absolute paths only with GITSYNC_ALLOW_LOCAL=true)',
+    ]);
+  });
+
+  it('names every wrong variable with its value and what it accepts, all at once', () => {
+    const errors = errorsOf({
+      GITSYNC_REPO: 'ext::sh -c id',
+      GITSYNC_PERIOD: 'often',
+      GITSYNC_LINK: 'www/html',
+      GITSYNC_MAX_FAILURES: '-2',
+    });
+    assert.equal(errors.length, 4);
+    assert.match(errors[0] ?? '', /^GITSYNC_REPO="ext::sh -c id" is not valid \(remote helpers/);
+    assert.match(errors[1] ?? '', /^GITSYNC_PERIOD="often" is not valid: expected a duration such as 500ms/);
+    assert.match(
+      errors[2] ?? '',
+      /^GITSYNC_LINK="www\/html" is not valid \(contains "\/"\): expected a plain file name/,
+    );
+    assert.match(errors[3] ?? '', /^GITSYNC_MAX_FAILURES="-2" is not valid \(out of range\)/);
+  });
+
+  it('refuses a link name starting with "." and refs git would read as an option', () => {
+    assert.match(
+      errorsOf({ GITSYNC_REPO: REPO, GITSYNC_LINK: '.gitsync' })[0] ?? '',
+      /GITSYNC_LINK.*starts with "\."/,
+    );
+    assert.match(
+      errorsOf({ GITSYNC_REPO: REPO, GITSYNC_REF: '--upload-pack=x' })[0] ?? '',
+      /GITSYNC_REF.*starts with "-"/,
+    );
+    assert.match(
+      errorsOf({ GITSYNC_REPO: REPO, GITSYNC_REF: 'main..x' })[0] ?? '',
+      /GITSYNC_REF.*not a valid git reference/,
+    );
+  });
+
+  it('takes a local repository only with GITSYNC_ALLOW_LOCAL=true', () => {
+    assert.match(
+      errorsOf({ GITSYNC_REPO: 'file:///srv/site.git' })[0] ?? '',
+      /needs GITSYNC_ALLOW_LOCAL=true/,
+    );
+    assert.match(errorsOf({ GITSYNC_REPO: '/srv/site.git' })[0] ?? '', /needs GITSYNC_ALLOW_LOCAL=true/);
+    assert.equal(
+      loadConfig({ GITSYNC_REPO: '/srv/site.git', GITSYNC_ALLOW_LOCAL: 'true' }).repo.kind,
+      'local',
+    );
+  });
+
+  it('reads the password from its file at start, without the trailing newline', async () => {
+    const file = join(dir, 'password');
+    await writeFile(file, 's3cret\n');
+    const config = loadConfig({
+      GITSYNC_REPO: REPO,
+      GITSYNC_USERNAME: 'deploy',
+      GITSYNC_PASSWORD_FILE: file,
+    });
+    assert.deepEqual(config.credentials, { username: 'deploy', password: 's3cret' });
+    assert.ok(config.secrets.includes('s3cret'));
+  });
+
+  it('refuses a password file that is missing, unreadable or empty', async () => {
+    const missing = join(dir, 'missing');
+    assert.match(
+      errorsOf({ GITSYNC_REPO: REPO, GITSYNC_USERNAME: 'deploy', GITSYNC_PASSWORD_FILE: missing })[0] ?? '',
+      /^GITSYNC_PASSWORD_FILE=".*missing" is not valid \(cannot read it: ENOENT\)/,
+    );
+    const empty = join(dir, 'empty');
+    await writeFile(empty, '\n');
+    assert.match(
+      errorsOf({ GITSYNC_REPO: REPO, GITSYNC_USERNAME: 'deploy', GITSYNC_PASSWORD_FILE: empty })[0] ?? '',
+      /the file is empty/,
+    );
+    if (process.getuid?.() !== 0) {
+      const locked = join(dir, 'locked');
+      await writeFile(locked, 'x');
+      await chmod(locked, 0);
+      assert.match(
+        errorsOf({ GITSYNC_REPO: REPO, GITSYNC_USERNAME: 'deploy', GITSYNC_PASSWORD_FILE: locked })[0] ?? '',
+        /EACCES/,
+      );
+    }
+  });
+
+  it('wants a user name and a password file together, and only for http(s) repositories', async () => {
+    const file = join(dir, 'password');
+    await writeFile(file, 's3cret');
+    assert.match(
+      errorsOf({ GITSYNC_REPO: REPO, GITSYNC_USERNAME: 'deploy' })[0] ?? '',
+      /^GITSYNC_PASSWORD_FILE is required/,
+    );
+    assert.match(
+      errorsOf({ GITSYNC_REPO: REPO, GITSYNC_PASSWORD_FILE: file })[0] ?? '',
+      /^GITSYNC_USERNAME is required/,
+    );
+    assert.match(
+      errorsOf({
+        GITSYNC_REPO: 'git@github.com:x/y.git',
+        GITSYNC_USERNAME: 'deploy',
+        GITSYNC_PASSWORD_FILE: file,
+      })[0] ?? '',
+      /only work with http:\/\/ and https:\/\//,
+    );
+  });
+});
+
+describe('git-sync started with bad settings', () => {
+  it('exits with 2 and names each wrong variable', async () => {
+    const result = await runToExit('git-sync', {
+      GITSYNC_REPO: 'ext::sh -c id',
+      GITSYNC_PERIOD: '10',
+      GITSYNC_LINK: 'a/b',
+    });
+    assert.equal(result.code, 2);
+    assert.match(result.output, /^git-sync: GITSYNC_REPO="ext::sh -c id" is not valid/m);
+    assert.match(result.output, /^git-sync: GITSYNC_PERIOD="10" is not valid/m);
+    assert.match(result.output, /^git-sync: GITSYNC_LINK="a\/b" is not valid/m);
+  });
+});

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GIT_SYNC_LAYOUT } from '@fortune-sidecar/common';
+import { startService, tempDir } from '@fortune-sidecar/testing';
+import { freePort, type GitServer, startGitDaemon, startSilentServer } from './helpers/git-server.ts';
+import { healthPort, probe } from './helpers/health.ts';
+import { createOrigin, type Origin } from './helpers/repos.ts';
+
+const base = await tempDir('git-sync-app-');
+
+describe('git-sync', () => {
+  let daemon: GitServer;
+  let count = 0;
+
+  before(async () => {
+    daemon = await startGitDaemon(base);
+  });
+  after(() => daemon.stop());
+
+  /** A fresh origin with one commit and a GITSYNC_ROOT for it. */
+  async function setUp(): Promise<{ origin: Origin; first: string; root: string; name: string }> {
+    count += 1;
+    const name = `origin-${count}.git`;
+    const origin = await createOrigin(base, name);
+    const first = await origin.commit({ 'index.txt': 'first\n' });
+    return { origin, first, name, root: join(base, `root-${count}`) };
+  }
+
+  const start = (env: Record<string, string>) => startService('git-sync', env);
+  const synced = (commit: string) => ` to ${commit}`;
+  const errors = (gitSync: ReturnType<typeof start>) =>
+    gitSync.logs().filter((line) => line.level === 'error');
+
+  it('publishes the branch, follows new and force-pushed commits within a period, and removes old worktrees', async () => {
+    const { origin, first, name, root } = await setUp();
+    const gitSync = start({
+      GITSYNC_REPO: daemon.url(name),
+      GITSYNC_ROOT: root,
+      GITSYNC_PERIOD: '300ms',
+      GITSYNC_STALE_WORKTREE_TIMEOUT: '600ms',
+      GITSYNC_HTTP_PORT: '0',
+    });
+    const port = await healthPort(gitSync);
+    const line = await gitSync.waitForLog(synced(first));
+    assert.equal(line.msg, `Synced ${daemon.url(name)} HEAD to ${first}`);
+    assert.equal(await readlink(join(root, 'html')), `.gitsync/worktrees/${first}`);
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'first\n');
+    assert.deepEqual(await probe(port, '/readyz'), { status: 200, body: `synced to ${first}` });
+    assert.deepEqual(await probe(port, '/healthz'), { status: 200, body: '0 failed syncs in a row' });
+
+    const pushed = Date.now();
+    const second = await origin.commit({ 'index.txt': 'second\n' });
+    await gitSync.waitForLog(synced(second));
+    const swapped = Date.now();
+    // One period of waiting, plus the time a sync takes on a busy test machine.
+    assert.ok(swapped - pushed < 300 + 1500, `published ${swapped - pushed}ms after the push`);
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'second\n');
+    assert.equal(
+      await readFile(join(root, GIT_SYNC_LAYOUT.worktrees, first, 'index.txt'), 'utf8'),
+      'first\n',
+    );
+
+    await gitSync.waitForLog(`Removed worktree ${first}`);
+    assert.ok(Date.now() - swapped >= 600, 'the old worktree was kept for GITSYNC_STALE_WORKTREE_TIMEOUT');
+    assert.deepEqual(await readdir(join(root, GIT_SYNC_LAYOUT.worktrees)), [second]);
+
+    const rewritten = await origin.rewrite({ 'index.txt': 'second, rewritten\n' });
+    await gitSync.waitForLog(synced(rewritten));
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'second, rewritten\n');
+
+    const stopped = await gitSync.stop('SIGTERM');
+    assert.deepEqual([stopped.code, stopped.signal], [0, null]);
+    assert.ok(stopped.ms < 1000, `stopped in ${stopped.ms}ms`);
+    assert.deepEqual((await readdir(root)).sort(), ['.gitsync', 'html']);
+    assert.deepEqual(
+      gitSync.logs().filter((line) => line.level !== 'info'),
+      [],
+      'no warnings or errors on the way',
+    );
+  });
+
+  it('keeps serving the last good commit while the server is down, counts the failures, and recovers', async () => {
+    const { origin, first, name, root } = await setUp();
+    const own = await startGitDaemon(base, await freePort());
+    const gitSync = start({
+      GITSYNC_REPO: own.url(name),
+      GITSYNC_ROOT: root,
+      GITSYNC_PERIOD: '200ms',
+      GITSYNC_MAX_FAILURES: '10',
+      GITSYNC_HTTP_PORT: '0',
+    });
+    const port = await healthPort(gitSync);
+    await gitSync.waitForLog(synced(first));
+
+    await own.stop();
+    await gitSync.waitForLog('Sync failed (2 in a row)');
+    const health = await probe(port, '/healthz');
+    assert.equal(health.status, 200);
+    assert.match(
+      health.body,
+      /^2 failed syncs in a row, last error: git fetch failed: fatal: unable to connect to 127\.0\.0\.1/,
+    );
+    assert.deepEqual(await probe(port, '/readyz'), { status: 200, body: `synced to ${first}` });
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'first\n');
+
+    const second = await origin.commit({ 'index.txt': 'second\n' });
+    const back = await startGitDaemon(base, own.port);
+    after(() => back.stop());
+    await gitSync.waitForLog(synced(second));
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'second\n');
+    assert.deepEqual(await probe(port, '/healthz'), { status: 200, body: '0 failed syncs in a row' });
+    assert.equal((await gitSync.stop()).code, 0);
+  });
+
+  it('exits with 1 after more than GITSYNC_MAX_FAILURES failures in a row', async () => {
+    const { root } = await setUp();
+    const gitSync = start({
+      GITSYNC_REPO: `git://127.0.0.1:${await freePort()}/nothing.git`,
+      GITSYNC_ROOT: root,
+      GITSYNC_PERIOD: '50ms',
+      GITSYNC_MAX_FAILURES: '2',
+    });
+    assert.deepEqual(await gitSync.exited, { code: 1, signal: null });
+    assert.deepEqual(
+      errors(gitSync).map((line) => line.msg),
+      [
+        'Sync failed (1 in a row), keeping what is published, retrying in 50ms',
+        'Sync failed (2 in a row), keeping what is published, retrying in 100ms',
+        'Sync failed 3 times in a row, more than GITSYNC_MAX_FAILURES=2: giving up',
+      ],
+    );
+  });
+
+  describe('in one-time mode (an init container)', () => {
+    it('publishes once and exits with 0', async () => {
+      const { first, name, root } = await setUp();
+      const gitSync = start({ GITSYNC_REPO: daemon.url(name), GITSYNC_ROOT: root, GITSYNC_ONE_TIME: 'true' });
+      assert.deepEqual(await gitSync.exited, { code: 0, signal: null });
+      assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'first\n');
+      assert.ok(gitSync.logs().some((line) => line.msg.endsWith(synced(first))));
+    });
+
+    it('exits with 1 when it could not sync', async () => {
+      const { name, root } = await setUp();
+      const gitSync = start({
+        GITSYNC_REPO: daemon.url(name),
+        GITSYNC_REF: 'no-such-branch',
+        GITSYNC_ROOT: root,
+        GITSYNC_ONE_TIME: 'true',
+        GITSYNC_PERIOD: '50ms',
+        GITSYNC_MAX_FAILURES: '1',
+      });
+      assert.deepEqual(await gitSync.exited, { code: 1, signal: null });
+      assert.match(String(errors(gitSync).at(-1)?.error), /couldn't find remote ref no-such-branch/);
+      await assert.rejects(readlink(join(root, 'html')), { code: 'ENOENT' });
+    });
+  });
+
+  it('repairs what a killed git-sync left: a temporary link, a half-written worktree, a dangling link', async () => {
+    const { origin, first, name, root } = await setUp();
+    const once = { GITSYNC_REPO: daemon.url(name), GITSYNC_ROOT: root, GITSYNC_ONE_TIME: 'true' };
+    assert.equal((await start(once).exited).code, 0);
+
+    const second = await origin.commit({ 'index.txt': 'second\n' });
+    const worktrees = join(root, GIT_SYNC_LAYOUT.worktrees);
+    await symlink(`.gitsync/worktrees/${second}`, join(root, '.git-sync-html-a1b2c3d4e5f6.tmp'));
+    await mkdir(join(worktrees, `.git-sync-${second}-a1b2c3d4e5f6.tmp`));
+    await writeFile(join(worktrees, `.git-sync-${second}-a1b2c3d4e5f6.tmp`, 'index.txt'), 'sec');
+    await rm(join(worktrees, first), { recursive: true });
+
+    const gitSync = start(once);
+    assert.deepEqual(await gitSync.exited, { code: 0, signal: null });
+    const said = gitSync
+      .logs()
+      .map((line) => line.msg)
+      .join('\n');
+    assert.match(said, /Removed \.git-sync-html-a1b2c3d4e5f6\.tmp, left by an interrupted link swap/);
+    assert.match(said, /left by an interrupted checkout/);
+    assert.match(said, /points to the missing \.gitsync\/worktrees\//);
+    assert.deepEqual((await readdir(root)).sort(), ['.gitsync', 'html']);
+    assert.deepEqual(await readdir(worktrees), [second]);
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'second\n');
+  });
+
+  it('is not ready before its first sync, and on SIGTERM stops the running git and exits 0 within 1 s', async () => {
+    const silent = await startSilentServer();
+    after(() => silent.stop());
+    const { root } = await setUp();
+    const gitSync = start({
+      GITSYNC_REPO: silent.url('hangs.git'),
+      GITSYNC_ROOT: root,
+      GITSYNC_SYNC_TIMEOUT: '1m',
+      GITSYNC_HTTP_PORT: '0',
+    });
+    const port = await healthPort(gitSync);
+    // Long enough for git to be waiting on the server.
+    await sleep(300);
+    assert.deepEqual(await probe(port, '/readyz'), { status: 503, body: 'not synced yet' });
+    const stopped = await gitSync.stop('SIGTERM');
+    assert.deepEqual([stopped.code, stopped.signal], [0, null]);
+    assert.ok(stopped.ms < 1000, `stopped in ${stopped.ms}ms`);
+    assert.deepEqual(await readdir(root), ['.gitsync']);
+  });
+
+  it('fails a sync that takes longer than GITSYNC_SYNC_TIMEOUT', async () => {
+    const silent = await startSilentServer();
+    after(() => silent.stop());
+    const { root } = await setUp();
+    const gitSync = start({
+      GITSYNC_REPO: silent.url('hangs.git'),
+      GITSYNC_ROOT: root,
+      GITSYNC_SYNC_TIMEOUT: '300ms',
+      GITSYNC_MAX_FAILURES: '0',
+    });
+    assert.deepEqual(await gitSync.exited, { code: 1, signal: null });
+    assert.equal(errors(gitSync).at(-1)?.error, 'the sync took longer than 300ms (GITSYNC_SYNC_TIMEOUT)');
+  });
+
+  it('warns about GITSYNC_ variables it does not know', async () => {
+    const { name, root } = await setUp();
+    const gitSync = start({
+      GITSYNC_REPO: daemon.url(name),
+      GITSYNC_ROOT: root,
+      GITSYNC_ONE_TIME: 'true',
+      GITSYNC_PERIODE: '1s',
+    });
+    await gitSync.exited;
+    const warning = gitSync.logs().find((line) => line.level === 'warn');
+    assert.equal(warning?.msg, 'Ignoring unknown variables (misspelled?)');
+    assert.equal(warning?.variables, 'GITSYNC_PERIODE');
+  });
+});

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startService, tempDir } from '@fortune-sidecar/testing';
+import { type GitServer, startHttpGitServer } from './helpers/git-server.ts';
+import { healthPort, probe } from './helpers/health.ts';
+import { createOrigin } from './helpers/repos.ts';
+
+// Characters that URLs and JSON escape, so that the redaction of every form is put to the test.
+const PASSWORD = 'pa"ss w@rd/\\x';
+const USERNAME = 'deploy';
+
+/** Every file under `dir` whose bytes contain `needle`. */
+async function filesContaining(dir: string, needle: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await readFile(path)).includes(needle)) found.push(path);
+  }
+  return found;
+}
+
+const base = await tempDir('git-sync-http-');
+
+describe('git-sync over smart HTTP with basic authentication', () => {
+  let server: GitServer;
+  let commit: string;
+  let count = 0;
+
+  before(async () => {
+    server = await startHttpGitServer(base, { username: USERNAME, password: PASSWORD });
+    const origin = await createOrigin(base, 'site.git');
+    commit = await origin.commit({ 'index.txt': 'private\n' });
+  });
+  after(() => server.stop());
+
+  function start(env: Record<string, string>) {
+    count += 1;
+    const root = join(base, `root-${count}`);
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: server.url('site.git'),
+      GITSYNC_ROOT: root,
+      ...env,
+    });
+    const output = () => gitSync.output.join('\n');
+    const lastError = () => gitSync.logs().findLast((line) => line.level === 'error')?.error;
+    return { gitSync, root, output, lastError };
+  }
+
+  async function passwordFile(password: string): Promise<string> {
+    count += 1;
+    const file = join(base, `password-${count}`);
+    await writeFile(file, `${password}\n`);
+    return file;
+  }
+
+  it('syncs with GITSYNC_USERNAME and GITSYNC_PASSWORD_FILE, and the password is nowhere on disk or in the logs', async () => {
+    const { gitSync, root, output } = start({
+      GITSYNC_USERNAME: USERNAME,
+      GITSYNC_PASSWORD_FILE: await passwordFile(PASSWORD),
+      GITSYNC_PERIOD: '200ms',
+    });
+    await gitSync.waitForLog(`to ${commit}`);
+    // A few more syncs, so every file git writes on a fetch is there to be searched.
+    await sleep(500);
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'private\n');
+    assert.equal((await gitSync.stop()).code, 0);
+
+    for (const form of [PASSWORD, encodeURIComponent(PASSWORD), 'pa%22ss%20w%40rd']) {
+      assert.deepEqual(await filesContaining(root, form), [], `"${form}" written under GITSYNC_ROOT`);
+      assert.ok(!output().includes(form), `"${form}" in the output`);
+    }
+    assert.doesNotMatch(
+      await readFile(join(root, '.gitsync', 'repo.git', 'config'), 'utf8'),
+      /deploy|127\.0\.0\.1/,
+    );
+  });
+
+  it('fails with a wrong password without showing it, in the logs or on /healthz', async () => {
+    const wrong = 'wr0ng"secret';
+    const { gitSync, output } = start({
+      GITSYNC_USERNAME: USERNAME,
+      GITSYNC_PASSWORD_FILE: await passwordFile(wrong),
+      GITSYNC_PERIOD: '100ms',
+      GITSYNC_MAX_FAILURES: '5',
+      GITSYNC_HTTP_PORT: '0',
+    });
+    const port = await healthPort(gitSync);
+    const failed = await gitSync.waitForLog('Sync failed');
+    assert.match(String(failed.error), /git fetch failed: .*Authentication failed/);
+    const health = await probe(port, '/healthz');
+    assert.match(health.body, /failed syncs in a row, last error: git fetch failed/);
+    assert.deepEqual(await probe(port, '/readyz'), {
+      status: 503,
+      body: `not synced yet, last error: ${failed.error}`,
+    });
+    await gitSync.stop();
+    assert.ok(!output().includes('wr0ng'), 'the wrong password was printed');
+    assert.ok(!health.body.includes('wr0ng'), 'the wrong password is on /healthz');
+  });
+
+  it('redacts a password written into GITSYNC_REPO itself', async () => {
+    const inline = `http://${USERNAME}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${server.port}/site.git`;
+    const { gitSync, output } = start({ GITSYNC_REPO: inline, GITSYNC_ONE_TIME: 'true' });
+    assert.deepEqual(await gitSync.exited, { code: 0, signal: null });
+    assert.match(
+      output(),
+      new RegExp(`Synced http://deploy:\\*\\*\\*@127\\.0\\.0\\.1:${server.port}/site\\.git HEAD`),
+    );
+    assert.ok(!output().includes(encodeURIComponent(PASSWORD)));
+  });
+
+  it('fails at once without credentials instead of waiting for someone to type them', async () => {
+    const started = Date.now();
+    const { gitSync, lastError } = start({ GITSYNC_ONE_TIME: 'true', GITSYNC_MAX_FAILURES: '0' });
+    assert.deepEqual(await gitSync.exited, { code: 1, signal: null });
+    assert.ok(Date.now() - started < 5000);
+    assert.match(String(lastError()), /terminal prompts disabled/);
+  });
+});

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createLogger, GIT_SYNC_LAYOUT } from '@fortune-sidecar/common';
+import { tempDir } from '@fortune-sidecar/testing';
+import { createPublisher } from '../src/publish.ts';
+import { createSync } from '../src/sync.ts';
+import { type GitServer, startGitDaemon, startSilentServer } from './helpers/git-server.ts';
+import { createOrigin, git } from './helpers/repos.ts';
+
+const base = await tempDir('git-sync-sync-');
+
+describe('one sync against a git daemon', () => {
+  let daemon: GitServer;
+  let count = 0;
+  const never = new AbortController().signal;
+
+  before(async () => {
+    daemon = await startGitDaemon(base);
+  });
+  after(() => daemon.stop());
+
+  /** A fresh origin (served by the daemon) and a fresh GITSYNC_ROOT syncing `ref` from it. */
+  async function setUp(options: { ref?: string; depth?: number; url?: string } = {}) {
+    count += 1;
+    const name = `origin-${count}.git`;
+    const origin = await createOrigin(base, name);
+    const root = join(base, `root-${count}`);
+    const lines: string[] = [];
+    const log = createLogger({ format: 'text', write: (line) => lines.push(line) });
+    const publisher = createPublisher({ root, link: 'html', staleWorktreeTimeoutMs: 0, log });
+    await publisher.recover();
+    const url = options.url ?? daemon.url(name);
+    const sync = createSync({
+      root,
+      fetchUrl: url,
+      shownUrl: url,
+      ref: options.ref ?? 'HEAD',
+      depth: options.depth ?? 1,
+      publisher,
+      log,
+    });
+    return {
+      origin,
+      root,
+      lines,
+      publisher,
+      sync: (signal = never) => sync(signal),
+      served: () => readFile(join(root, 'html', 'index.txt'), 'utf8'),
+      linked: () => readlink(join(root, 'html')),
+      repo: join(root, GIT_SYNC_LAYOUT.repo),
+      url,
+    };
+  }
+
+  it("publishes the remote's default branch and says so in one log line", async () => {
+    const { origin, sync, served, lines, url } = await setUp();
+    const commit = await origin.commit({ 'index.txt': 'hello\n' });
+    assert.deepEqual(await sync(), { commit, changed: true });
+    assert.equal(await served(), 'hello\n');
+    assert.match(lines.join('\n'), new RegExp(`Synced ${url} HEAD to ${commit}$`, 'm'));
+  });
+
+  it('publishes a new commit at the next sync, and changes nothing while the branch stays put', async () => {
+    const { origin, sync, served } = await setUp();
+    await origin.commit({ 'index.txt': 'one\n' });
+    await sync();
+    const second = await origin.commit({ 'index.txt': 'two\n' });
+    assert.deepEqual(await sync(), { commit: second, changed: true });
+    assert.equal(await served(), 'two\n');
+    assert.deepEqual(await sync(), { commit: second, changed: false });
+  });
+
+  it('publishes the new tip after a force-push rewrote the history', async () => {
+    const { origin, sync, served } = await setUp();
+    await origin.commit({ 'index.txt': 'one\n' });
+    await origin.commit({ 'index.txt': 'two\n' });
+    await sync();
+    const rewritten = await origin.rewrite({ 'index.txt': 'two, rewritten\n' });
+    assert.deepEqual(await sync(), { commit: rewritten, changed: true });
+    assert.equal(await served(), 'two, rewritten\n');
+  });
+
+  it('follows a branch other than the default one', async () => {
+    const { origin, sync, served } = await setUp({ ref: 'release' });
+    await origin.commit({ 'index.txt': 'main\n' });
+    const release = await origin.commit({ 'index.txt': 'release\n' }, { branch: 'release' });
+    assert.equal((await sync()).commit, release);
+    assert.equal(await served(), 'release\n');
+  });
+
+  it('publishes the commit a tag names, lightweight or annotated', async () => {
+    const light = await setUp({ ref: 'v1' });
+    const tagged = await light.origin.commit({ 'index.txt': 'v1\n' });
+    await light.origin.tag('v1');
+    await light.origin.commit({ 'index.txt': 'after v1\n' });
+    assert.equal((await light.sync()).commit, tagged);
+    assert.equal(await light.served(), 'v1\n');
+
+    const annotated = await setUp({ ref: 'v2' });
+    const release = await annotated.origin.commit({ 'index.txt': 'v2\n' });
+    await annotated.origin.tag('v2', { annotated: true });
+    assert.equal((await annotated.sync()).commit, release);
+  });
+
+  it('publishes a full commit hash, even one that no branch points to any more', async () => {
+    const first = await setUp();
+    const old = await first.origin.commit({ 'index.txt': 'old\n' });
+    await first.origin.commit({ 'index.txt': 'new\n' });
+    const pinned = await setUp({ ref: old, url: first.url });
+    assert.deepEqual(await pinned.sync(), { commit: old, changed: true });
+    assert.equal(await pinned.served(), 'old\n');
+    // A commit never changes: the next sync does not even ask the server.
+    assert.deepEqual(await pinned.sync(), { commit: old, changed: false });
+  });
+
+  it('publishes an abbreviated commit hash, looking for it in every branch and tag', async () => {
+    const first = await setUp();
+    const old = await first.origin.commit({ 'index.txt': 'old\n' });
+    await first.origin.commit({ 'index.txt': 'new\n' });
+    const pinned = await setUp({ ref: old.slice(0, 9), url: first.url });
+    assert.deepEqual(await pinned.sync(), { commit: old, changed: true });
+    assert.equal(await pinned.served(), 'old\n');
+  });
+
+  it('fails for a commit hash the server does not have', async () => {
+    const first = await setUp();
+    await first.origin.commit({ 'index.txt': 'one\n' });
+    const pinned = await setUp({ ref: 'abcdef1', url: first.url });
+    await assert.rejects(pinned.sync(), /no commit abcdef1 in any branch or tag of git:\/\//);
+  });
+
+  it('fails when the ref is deleted, and keeps the last good commit published', async () => {
+    const { origin, sync, served, linked } = await setUp({ ref: 'feature' });
+    await origin.commit({ 'index.txt': 'main\n' });
+    const feature = await origin.commit({ 'index.txt': 'feature\n' }, { branch: 'feature' });
+    await sync();
+    await origin.deleteBranch('feature');
+    await assert.rejects(
+      sync(),
+      /^GitCommandError: git fetch failed: fatal: couldn't find remote ref feature$/,
+    );
+    assert.equal(await linked(), `.gitsync/worktrees/${feature}`);
+    assert.equal(await served(), 'feature\n');
+  });
+
+  it('fails when the server cannot be reached, and keeps the last good commit published', async () => {
+    const { origin, sync, served, url, root, publisher } = await setUp();
+    await origin.commit({ 'index.txt': 'hello\n' });
+    await sync();
+    const unreachable = createSync({
+      root,
+      fetchUrl: url.replace(`:${daemon.port}/`, ':1/'),
+      shownUrl: url,
+      ref: 'HEAD',
+      depth: 1,
+      publisher,
+      log: createLogger({ format: 'text', write: () => {} }),
+    });
+    await assert.rejects(unreachable(never), /git fetch failed: fatal: unable to connect to 127\.0\.0\.1/);
+    assert.equal(await served(), 'hello\n');
+  });
+
+  it('fetches only GITSYNC_DEPTH commits of history, or all of it with 0', async () => {
+    const shallow = await setUp({ depth: 1 });
+    for (const n of [1, 2, 3]) await shallow.origin.commit({ 'index.txt': `${n}\n` });
+    await shallow.sync();
+    assert.equal(await git(shallow.repo, 'rev-list', '--count', 'FETCH_HEAD'), '1');
+
+    const full = await setUp({ depth: 0, url: shallow.url });
+    await full.sync();
+    assert.equal(await git(full.repo, 'rev-list', '--count', 'FETCH_HEAD'), '3');
+    assert.equal(await git(full.repo, 'rev-parse', '--is-shallow-repository'), 'false');
+  });
+
+  it('creates a damaged or missing repository again, leaving the published commit linked meanwhile', async () => {
+    const { origin, sync, served, linked, repo, lines } = await setUp();
+    const first = await origin.commit({ 'index.txt': 'one\n' });
+    await sync();
+    await writeFile(join(repo, 'HEAD'), 'garbage');
+    assert.deepEqual(await sync(), { commit: first, changed: false });
+    assert.match(lines.join('\n'), /repo\.git is not a sound git repository, creating it again/);
+    assert.equal(await linked(), `.gitsync/worktrees/${first}`);
+
+    await rm(repo, { recursive: true });
+    const second = await origin.commit({ 'index.txt': 'two\n' });
+    assert.deepEqual(await sync(), { commit: second, changed: true });
+    assert.equal(await served(), 'two\n');
+  });
+
+  it('stops git at once when the sync is aborted', async () => {
+    const silent = await startSilentServer();
+    try {
+      const { sync } = await setUp({ url: silent.url('hangs.git') });
+      const started = Date.now();
+      await assert.rejects(sync(AbortSignal.timeout(300)), { name: 'TimeoutError' });
+      assert.ok(Date.now() - started < 1000, `took ${Date.now() - started}ms`);
+    } finally {
+      await silent.stop();
+    }
+  });
+});
