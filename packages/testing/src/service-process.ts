@@ -76,8 +76,13 @@ export function startService(
   exited.then(() => {
     for (const wake of waiters) wake();
   });
-  after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  // SIGTERM first, so that a service with children of its own (the local stack) stops them too.
+  after(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(killer);
   });
 
   const logs = () =>
