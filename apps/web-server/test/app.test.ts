@@ -15,6 +15,8 @@ const logged: string[] = [];
 const root = await tempDir();
 await writeFile(join(root, 'index.txt'), 'Your heart is pure, and your mind clear, and your soul devout.\n');
 await writeFile(join(root, 'index.html'), '<p>page</p>\n');
+const large = 'fortune\n'.repeat(300_000);
+await writeFile(join(root, 'large.txt'), large);
 const site = createSite(root);
 const failing = {
   ...site,
@@ -69,6 +71,21 @@ describe('HTTP answers', () => {
   it('answers HEAD with the headers of GET and no body', async () => {
     const head = await httpGet(url, '/', { method: 'HEAD' });
     assert.deepEqual([head.status, head.body, head.headers['content-length']], [200, '', '63']);
+  });
+
+  it('streams a file too large to keep in memory, with the same headers', async () => {
+    const answer = await httpGet(url, '/large.txt');
+    assert.deepEqual(
+      [answer.status, answer.headers['content-length'], answer.body === large],
+      [200, String(large.length), true],
+    );
+    assert.match(answer.headers.etag as string, /^W\//);
+    const head = await httpGet(url, '/large.txt', { method: 'HEAD' });
+    assert.deepEqual([head.status, head.body], [200, '']);
+    const again = await httpGet(url, '/large.txt', {
+      headers: { 'if-none-match': answer.headers.etag as string },
+    });
+    assert.equal(again.status, 304);
   });
 
   it('refuses anything but reading with 405 and says what is allowed', async () => {

@@ -167,9 +167,9 @@ export async function runToExit(
   env: Record<string, string>,
   timeoutMs = 10_000,
 ): Promise<Exit & { readonly output: string }> {
-  const process = startService(service, env);
-  const timer = setTimeout(() => process.child.kill('SIGKILL'), timeoutMs);
-  const exit = await process.exited;
+  const running = startService(service, env);
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
+  const exit = await running.exited;
   clearTimeout(timer);
-  return { ...exit, output: process.output.join('\n') };
+  return { ...exit, output: running.output.join('\n') };
 }
