@@ -18,7 +18,8 @@ LABEL org.opencontainers.image.title="git-sync" \
 # which a Node.js process running as PID 1 would leave as zombies.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git ca-certificates openssh-client tini \
- && rm -rf /var/lib/apt/lists/* \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
  && mkdir -p /git && chown 1000:1000 /git
 WORKDIR /app
 COPY apps/git-sync/dist/main.js /app/main.js

@@ -4,4 +4,8 @@
 ARG DEBIAN_IMAGE
 FROM ${DEBIAN_IMAGE}
 COPY node /usr/local/bin/node
-RUN node --version
+# The official image has a `node` user with uid and gid 1000; the app images run as 1000:1000.
+RUN groupadd --gid 1000 node \
+ && useradd --uid 1000 --gid node --shell /bin/bash --create-home node \
+ && node --version
+CMD ["node"]

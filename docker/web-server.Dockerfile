@@ -14,7 +14,9 @@ LABEL org.opencontainers.image.title="web-server" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
 
-RUN mkdir -p /usr/share/fortune/html
+# Owned by the same user as the writer's mount point: whichever container first mounts a new
+# Docker volume gives it its owner, and the writer must be able to write there.
+RUN mkdir -p /usr/share/fortune/html && chown 1000:1000 /usr/share/fortune/html
 WORKDIR /app
 COPY apps/web-server/dist/main.js /app/main.js
 

@@ -4,10 +4,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GIT_SYNC_LAYOUT } from '@fortune-sidecar/common';
-import { startService, tempDir } from '@fortune-sidecar/testing';
-import { freePort, type GitServer, startGitDaemon, startSilentServer } from './helpers/git-server.ts';
+import {
+  createOrigin,
+  freePort,
+  type GitServer,
+  type Origin,
+  startGitDaemon,
+  startService,
+  startSilentServer,
+  tempDir,
+} from '@fortune-sidecar/testing';
 import { healthPort, probe } from './helpers/health.ts';
-import { createOrigin, type Origin } from './helpers/repos.ts';
 
 const base = await tempDir('git-sync-app-');
 

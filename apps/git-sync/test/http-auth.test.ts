@@ -3,10 +3,14 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startService, tempDir } from '@fortune-sidecar/testing';
-import { type GitServer, startHttpGitServer } from './helpers/git-server.ts';
+import {
+  createOrigin,
+  type GitServer,
+  startHttpGitServer,
+  startService,
+  tempDir,
+} from '@fortune-sidecar/testing';
 import { healthPort, probe } from './helpers/health.ts';
-import { createOrigin } from './helpers/repos.ts';
 
 // Characters that URLs and JSON escape, so that the redaction of every form is put to the test.
 const PASSWORD = 'pa"ss w@rd/\\x';

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { createLogger, GIT_SYNC_LAYOUT } from '@fortune-sidecar/common';
-import { tempDir } from '@fortune-sidecar/testing';
+import { createOrigin, git, type Origin, tempDir } from '@fortune-sidecar/testing';
 import { type Git, openGit } from '../src/git.ts';
 import { createPublisher, type Publisher } from '../src/publish.ts';
-import { createOrigin, git, type Origin } from './helpers/repos.ts';
 
 const LINK = 'html';
 const STALE_MS = 10_000;

@@ -3,11 +3,16 @@ import { readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, GIT_SYNC_LAYOUT } from '@fortune-sidecar/common';
-import { tempDir } from '@fortune-sidecar/testing';
+import {
+  createOrigin,
+  type GitServer,
+  git,
+  startGitDaemon,
+  startSilentServer,
+  tempDir,
+} from '@fortune-sidecar/testing';
 import { createPublisher } from '../src/publish.ts';
 import { createSync } from '../src/sync.ts';
-import { type GitServer, startGitDaemon, startSilentServer } from './helpers/git-server.ts';
-import { createOrigin, git } from './helpers/repos.ts';
 
 const base = await tempDir('git-sync-sync-');
 

@@ -1,3 +1,5 @@
+export * from './git-repos.ts';
+export * from './git-server.ts';
 export * from './http.ts';
 export * from './service-process.ts';
 export * from './temp-dir.ts';

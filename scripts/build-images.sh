@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Builds the service bundles, then the container images, each tagged with the project version
+# and the git revision: fortune-sidecar/<image>:<version> and fortune-sidecar/<image>:<revision>.
+#
+#   scripts/build-images.sh                      all three images
+#   scripts/build-images.sh web-server git-sync  only these
+#
+# Settings (environment):
+#   NODE_IMAGE    the base image (default: the Dockerfiles' node:22-bookworm-slim from Docker Hub;
+#                 scripts/build-base-image.sh makes one for machines without Docker Hub)
+#   IMAGE_PREFIX  the name before /<image> (default fortune-sidecar)
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+usage() {
+  sed -n '2,12s/^# \{0,1\}//p' "$0"
+}
+selected=""
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help) usage && exit 0 ;;
+    -*) usage >&2 && die "unknown option '$arg'" ;;
+    *)
+      case " $IMAGES " in
+        *" $arg "*) selected="$selected $arg" ;;
+        *) die "unknown image '$arg': the images are $IMAGES" ;;
+      esac
+      ;;
+  esac
+done
+selected=${selected:-$IMAGES}
+
+require_tool node "Install Node.js 20 or later (https://nodejs.org/)."
+require_docker
+version=$(project_version)
+revision=$(git_revision)
+base_note=${NODE_IMAGE:-the Dockerfiles\' default}
+
+LOG=$(mktemp "${TMPDIR:-/tmp}/fortune-build.XXXXXX")
+trap 'rm -f "$LOG"' EXIT
+# run_logged DESCRIPTION COMMAND...: keeps the command's output out of the way unless it fails.
+run_logged() {
+  local what=$1
+  shift
+  if ! "$@" >"$LOG" 2>&1; then
+    tail -n 30 "$LOG" >&2
+    die "$what failed (above: the end of its output)"
+  fi
+}
+
+started=$SECONDS
+step_start "building the service bundles"
+run_logged "building the bundles" node "$REPO_ROOT/scripts/pnpm.mjs" run --silent build
+step_done
+
+count=0
+total=0
+for image in $selected; do total=$((total + 1)); done
+summary=""
+for image in $selected; do
+  count=$((count + 1))
+  name=$(image_name "$image")
+  step_start "($count/$total) $name:$version from $base_note"
+  set -- --build-arg "VERSION=$version" --build-arg "REVISION=${revision:-unknown}" \
+    -f "$REPO_ROOT/docker/$image.Dockerfile" -t "$name:$version"
+  [ -n "${NODE_IMAGE:-}" ] && set -- "$@" --build-arg "NODE_IMAGE=$NODE_IMAGE"
+  [ -n "$revision" ] && set -- "$@" -t "$name:$revision"
+  run_logged "docker build of $image" docker build "$@" "$REPO_ROOT"
+
+  # What the image adds on top of its base: the part that is this project's.
+  size=$(docker image inspect -f '{{.Size}}' "$name:$version")
+  base_size=$(docker image inspect -f '{{.Size}}' "${NODE_IMAGE:-node:22-bookworm-slim}" 2>/dev/null || echo 0)
+  step_done "$(megabytes "$size"), own layers $(megabytes $((size - base_size)))"
+  summary="$summary  $name:$version${revision:+ $name:$revision}\n"
+done
+
+say "built $total image(s) in $((SECONDS - started)) s:"
+printf '%b' "$summary"
