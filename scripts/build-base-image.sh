@@ -15,9 +15,6 @@
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage() {
-  sed -n '2,15s/^# \{0,1\}//p' "$0"
-}
 case "${1:-}" in
   -h | --help) usage && exit 0 ;;
   "") ;;

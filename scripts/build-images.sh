@@ -12,9 +12,6 @@
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage() {
-  sed -n '2,12s/^# \{0,1\}//p' "$0"
-}
 selected=""
 for arg in "$@"; do
   case "$arg" in

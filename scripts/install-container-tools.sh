@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 
 case "${1:-}" in
-  -h | --help) sed -n '2,9s/^# \{0,1\}//p' "$0" && exit 0 ;;
+  -h | --help) usage && exit 0 ;;
   "") ;;
   *) die "unknown argument '$1' (this script takes none)" ;;
 esac

@@ -17,6 +17,11 @@ IMAGE_PREFIX=${IMAGE_PREFIX:-fortune-sidecar}
 # to the loopback address, so the host and the cluster reach it by the same name.
 DEFAULT_REGISTRY=k3d-fortune-registry.localhost:5050
 
+# The comment block at the top of the running script is its help text.
+usage() {
+  awk 'NR == 1 { next } /^#/ && !/^# shellcheck/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
+}
+
 say() { printf '[%s] %s\n' "$SCRIPT_NAME" "$*"; }
 die() {
   printf '[%s] error: %s\n' "$SCRIPT_NAME" "$*" >&2

@@ -1,3 +1,4 @@
+export * from './containers.ts';
 export * from './git-repos.ts';
 export * from './git-server.ts';
 export * from './http.ts';

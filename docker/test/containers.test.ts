@@ -1,0 +1,511 @@
+// The images, the scripts that build and push them, and the compose files, on a real Docker
+// engine and a real registry on the loopback address: the seed's pod, run as containers.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chown, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  composeCommand,
+  createOrigin,
+  eventually,
+  freePort,
+  type GitServer,
+  httpGet,
+  mustRun,
+  type Origin,
+  REPO_ROOT,
+  type Registry,
+  skipUnlessAvailable,
+  startGitDaemon,
+  startRegistry,
+  tempDir,
+} from '@fortune-sidecar/testing';
+
+const skip = await skipUnlessAvailable(['docker', 'compose', 'docker-registry', 'debootstrap']);
+
+const IMAGES = ['fortune-writer', 'web-server', 'git-sync'] as const;
+type Image = (typeof IMAGES)[number];
+const { version: VERSION } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+// Everything this run makes carries its id, so cleanup finds it and nothing else.
+const RUN = randomBytes(4).toString('hex');
+const LABEL = `fortune-sidecar.test=${RUN}`;
+const PREFIX = `fortune-sidecar-test-${RUN}`;
+const BASE_IMAGE = `${PREFIX}/node-base:test`;
+const COMPOSE_PROJECT = `fst${RUN}`;
+// The root filesystem that debootstrap makes is kept between runs; the images are not.
+const BASE_CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'fortune-sidecar');
+const HARDENED = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+const CURL = { accept: '*/*', 'user-agent': 'curl/8.5.0' };
+const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+
+const docker = (...args: string[]) => mustRun('docker', args);
+const script = (name: string, env: Record<string, string> = {}) =>
+  mustRun(join(REPO_ROOT, 'scripts', name), [], {
+    env: { ...process.env, IMAGE_PREFIX: PREFIX, NODE_IMAGE: BASE_IMAGE, BASE_IMAGE, BASE_CACHE, ...env },
+  });
+const inspect = async <T>(format: string, target: string): Promise<T> =>
+  JSON.parse(await docker('inspect', '--format', `{{json ${format}}}`, target)) as T;
+
+/** Milliseconds that `docker stop` takes, and the exit code the container ended with. */
+async function timedStop(container: string): Promise<{ ms: number; exitCode: number }> {
+  const started = Date.now();
+  await docker('stop', '--time', '10', container);
+  const ms = Date.now() - started;
+  return { ms, exitCode: await inspect<number>('.State.ExitCode', container) };
+}
+
+/** What the kernel says about a container's main process: its user ids and capabilities. */
+async function processStatus(container: string): Promise<{ uid: string; capabilities: string }> {
+  const status = await docker('exec', container, 'cat', '/proc/1/status');
+  return {
+    uid: /^Uid:\s+(.*)$/m.exec(status)?.[1]?.trim() ?? '',
+    capabilities: /^CapEff:\s+(\S+)$/m.exec(status)?.[1] ?? '',
+  };
+}
+
+describe('container images on a real Docker engine and registry', { skip }, () => {
+  let registry: Registry;
+  const pulled = (image: Image) => `${registry.address}/${PREFIX}/${image}:${VERSION}`;
+
+  before(async () => {
+    registry = await startRegistry(await tempDir('fortune-registry-'));
+  });
+
+  // Runs even when a step failed, and fails the suite if anything it made is left behind.
+  after(async () => {
+    const filters = [`label=${LABEL}`, `label=com.docker.compose.project=${COMPOSE_PROJECT}`];
+    const leftovers = async () => {
+      const found: string[] = [];
+      for (const filter of filters) {
+        found.push(...lines(await docker('ps', '--all', '--quiet', '--filter', filter)));
+        found.push(...lines(await docker('volume', 'ls', '--quiet', '--filter', filter)));
+        found.push(...lines(await docker('network', 'ls', '--quiet', '--filter', filter)));
+      }
+      const images = lines(await docker('images', '--format', '{{.Repository}}:{{.Tag}}'));
+      return [...found, ...images.filter((name) => name.includes(PREFIX))];
+    };
+    for (const filter of filters) {
+      const containers = lines(await docker('ps', '--all', '--quiet', '--filter', filter));
+      if (containers.length > 0) await docker('rm', '--force', '--volumes', ...containers);
+      const volumes = lines(await docker('volume', 'ls', '--quiet', '--filter', filter));
+      if (volumes.length > 0) await docker('volume', 'rm', '--force', ...volumes);
+      const networks = lines(await docker('network', 'ls', '--quiet', '--filter', filter));
+      if (networks.length > 0) await docker('network', 'rm', ...networks);
+    }
+    const images = lines(await docker('images', '--format', '{{.Repository}}:{{.Tag}}'));
+    const ours = images.filter((name) => name.includes(PREFIX));
+    if (ours.length > 0) await docker('rmi', '--force', ...ours);
+    await registry?.stop();
+    assert.deepEqual(await leftovers(), [], 'containers, volumes, networks or images left behind');
+  });
+
+  describe('building and publishing', () => {
+    it('build-base-image.sh makes a Node.js base image with debootstrap, for machines without Docker Hub', async () => {
+      const output = await script('build-base-image.sh');
+      assert.equal(output.split('\n').at(-1), BASE_IMAGE, 'the last line names the image');
+      assert.equal(
+        await docker('run', '--rm', '--label', LABEL, BASE_IMAGE, 'node', '--version'),
+        process.version,
+      );
+      assert.match(
+        await docker('run', '--rm', '--label', LABEL, BASE_IMAGE, 'id', 'node'),
+        /uid=1000\(node\) gid=1000\(node\)/,
+        'a node user with uid 1000, as in the official image',
+      );
+    });
+
+    it('build-images.sh builds the three images, tagged with the version and the git revision', async () => {
+      const output = await script('build-images.sh');
+      assert.match(
+        output,
+        /\(1\/3\) .*fortune-writer:.*\n.*done in \d+ s/,
+        'progress: which image, how long',
+      );
+      for (const image of IMAGES) {
+        const tags = await inspect<string[]>('.RepoTags', `${PREFIX}/${image}:${VERSION}`);
+        assert.ok(
+          tags.some((tag) => /:[0-9a-f]{12}(-dirty)?$/.test(tag)),
+          `${image} has a git revision tag: ${tags.join(' ')}`,
+        );
+      }
+    });
+
+    it("adds little to its base image: the writer's and the server's own layers are their bundles", async () => {
+      const base = await inspect<number>('.Size', BASE_IMAGE);
+      const own = async (image: Image) =>
+        (await inspect<number>('.Size', `${PREFIX}/${image}:${VERSION}`)) - base;
+      assert.ok((await own('fortune-writer')) < 2_000_000, 'fortune-writer adds under 2 MB');
+      assert.ok((await own('web-server')) < 3_000_000, 'web-server adds under 3 MB');
+      // Debian's git brings perl; with the OpenSSH client and CA certificates that is about 120 MB.
+      assert.ok((await own('git-sync')) < 150_000_000, 'git-sync adds git and little else');
+    });
+
+    it('each image runs as uid 1000 and declares its entrypoint, volume, health check, stop signal and OCI labels', async () => {
+      const volumes: Record<Image, string> = {
+        'fortune-writer': '/var/htdocs',
+        'web-server': '/usr/share/fortune/html',
+        'git-sync': '/git',
+      };
+      for (const image of IMAGES) {
+        const config = await inspect<{
+          User: string;
+          Entrypoint: string[];
+          StopSignal: string;
+          Healthcheck: { Test: string[] };
+          Volumes: Record<string, unknown>;
+          Labels: Record<string, string>;
+        }>('.Config', `${PREFIX}/${image}:${VERSION}`);
+        assert.equal(config.User, '1000:1000', image);
+        assert.ok(config.Entrypoint.includes('/app/main.js'), `${image} entrypoint in exec form`);
+        assert.equal(config.StopSignal, 'SIGTERM', image);
+        assert.equal(config.Healthcheck.Test[0], 'CMD', `${image} health check runs node, not a shell tool`);
+        assert.deepEqual(Object.keys(config.Volumes), [volumes[image]], image);
+        assert.equal(config.Labels['org.opencontainers.image.title'], image);
+        assert.equal(config.Labels['org.opencontainers.image.version'], VERSION);
+        assert.match(config.Labels['org.opencontainers.image.revision'] ?? '', /^[0-9a-f]{12}/);
+        assert.match(config.Labels['org.opencontainers.image.source'] ?? '', /^https:\/\//);
+      }
+    });
+
+    it('push-images.sh pushes every tag to the registry, and the images pull back from it', async () => {
+      const output = await script('push-images.sh', { REGISTRY: registry.address });
+      const catalog = (await (await fetch(`http://${registry.address}/v2/_catalog`)).json()) as {
+        repositories: string[];
+      };
+      assert.deepEqual(catalog.repositories.sort(), IMAGES.map((image) => `${PREFIX}/${image}`).sort());
+      for (const image of IMAGES) {
+        const { tags } = (await (
+          await fetch(`http://${registry.address}/v2/${PREFIX}/${image}/tags/list`)
+        ).json()) as { tags: string[] };
+        assert.equal(tags.length, 2, `${image}: the version and the revision`);
+        assert.ok(tags.includes(VERSION));
+        // Pull back what was pushed: drop the local copy under the registry's name first.
+        await docker('rmi', pulled(image));
+        await docker('pull', '--quiet', pulled(image));
+        const [digest] = await inspect<string[]>('.RepoDigests', pulled(image));
+        assert.ok(digest && output.includes(digest.split('@')[1] ?? '?'), `${image}: pulled what was pushed`);
+      }
+    });
+  });
+
+  describe('the writer and the server sharing a volume, as in the seed', () => {
+    const volume = `${PREFIX}-html`;
+    const writer = `${PREFIX}-writer`;
+    const server = `${PREFIX}-server`;
+    let site: string;
+
+    before(async () => {
+      await docker('volume', 'create', '--label', LABEL, volume);
+      await docker(
+        'run',
+        '--detach',
+        '--name',
+        writer,
+        '--label',
+        LABEL,
+        ...HARDENED,
+        '--health-interval',
+        '1s',
+        '--env',
+        'FORTUNE_INTERVAL=1s',
+        '--volume',
+        `${volume}:/var/htdocs`,
+        pulled('fortune-writer'),
+      );
+      await docker(
+        'run',
+        '--detach',
+        '--name',
+        server,
+        '--label',
+        LABEL,
+        ...HARDENED,
+        '--health-interval',
+        '1s',
+        '--publish',
+        '127.0.0.1::8080',
+        '--volume',
+        `${volume}:/usr/share/fortune/html:ro`,
+        pulled('web-server'),
+      );
+      site = `http://${await docker('port', server, '8080/tcp')}`;
+    });
+
+    it('serves the fortune as plain text to curl and as an HTML page to a browser', async () => {
+      const text = await eventually(
+        async () => {
+          const answer = await httpGet(site, '/', { headers: CURL });
+          return answer.status === 200 ? answer : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the first fortune' },
+      );
+      assert.match(String(text.headers['content-type']), /^text\/plain/);
+      assert.ok(text.body.trim().length > 0);
+      const page = await httpGet(site, '/', { headers: BROWSER });
+      assert.match(String(page.headers['content-type']), /^text\/html/);
+      assert.match(page.body, /^<!doctype html>/i);
+    });
+
+    it('serves a new fortune after the interval', async () => {
+      const first = (await httpGet(site, '/', { headers: CURL })).body;
+      await eventually(
+        async () => ((await httpGet(site, '/', { headers: CURL })).body !== first ? true : undefined),
+        { timeoutMs: 5000, what: 'a new fortune' },
+      );
+    });
+
+    it('the server cannot write to the volume or to its own root filesystem', async () => {
+      for (const path of ['/usr/share/fortune/html/intruder.txt', '/app/intruder.txt']) {
+        const attempt = await mustRun('docker', [
+          'exec',
+          server,
+          'node',
+          '-e',
+          `try { require('fs').writeFileSync('${path}', 'x'); console.log('written') } catch (e) { console.log(e.code) }`,
+        ]);
+        assert.equal(attempt, 'EROFS', path);
+      }
+    });
+
+    it('both containers run as uid 1000 with no capabilities', async () => {
+      for (const container of [writer, server]) {
+        const status = await processStatus(container);
+        assert.match(status.uid, /^1000\s+1000\s+1000\s+1000$/, container);
+        assert.equal(status.capabilities, '0000000000000000', container);
+      }
+    });
+
+    it("Docker reports both healthy through the images' own health checks", async () => {
+      for (const container of [writer, server]) {
+        await eventually(
+          async () =>
+            (await inspect<string>('.State.Health.Status', container)) === 'healthy' ? true : undefined,
+          { timeoutMs: 15_000, intervalMs: 250, what: `${container} healthy` },
+        );
+      }
+    });
+
+    it('docker stop ends each container well within the 10 s grace period, with exit code 0', async () => {
+      for (const container of [server, writer]) {
+        const { ms, exitCode } = await timedStop(container);
+        assert.equal(exitCode, 0, container);
+        assert.ok(ms < 3000, `${container} stopped in ${ms} ms`);
+      }
+    });
+  });
+
+  describe('git-sync publishing a repository from a git server on the host', () => {
+    const PERIOD_MS = 2000;
+    const volume = `${PREFIX}-git`;
+    const gitSync = `${PREFIX}-git-sync`;
+    const server = `${PREFIX}-git-server`;
+    let origin: Origin;
+    let daemon: GitServer;
+    let site: string;
+    let health: string;
+
+    before(async () => {
+      const dir = await tempDir('fortune-origin-');
+      origin = await createOrigin(dir, 'site.git');
+      await origin.commit({ 'index.txt': 'revision one\n', 'index.html': '<p>revision one</p>\n' });
+      daemon = await startGitDaemon(dir);
+      const [healthPort, webPort] = [await freePort(), await freePort()];
+      site = `http://127.0.0.1:${webPort}`;
+      health = `http://127.0.0.1:${healthPort}`;
+      await docker('volume', 'create', '--label', LABEL, volume);
+      // The host's network, so that both reach the git server and the test on 127.0.0.1 only.
+      await docker(
+        'run',
+        '--detach',
+        '--name',
+        gitSync,
+        '--label',
+        LABEL,
+        ...HARDENED,
+        '--network',
+        'host',
+        '--env',
+        `GITSYNC_REPO=${daemon.url('site.git')}`,
+        '--env',
+        `GITSYNC_PERIOD=${PERIOD_MS}ms`,
+        '--env',
+        `GITSYNC_HTTP_PORT=${healthPort}`,
+        '--volume',
+        `${volume}:/git`,
+        pulled('git-sync'),
+      );
+      await docker(
+        'run',
+        '--detach',
+        '--name',
+        server,
+        '--label',
+        LABEL,
+        ...HARDENED,
+        '--network',
+        'host',
+        '--env',
+        `WEB_PORT=${webPort}`,
+        '--env',
+        'WEB_HOST=127.0.0.1',
+        '--volume',
+        `${volume}:/usr/share/fortune/html:ro`,
+        pulled('web-server'),
+      );
+    });
+    after(() => daemon?.stop());
+
+    it('serves the checked-out revision through the web server', async () => {
+      await eventually(
+        async () =>
+          (await httpGet(site, '/html/', { headers: CURL })).body === 'revision one\n' ? true : undefined,
+        { timeoutMs: 15_000, what: 'the first revision served' },
+      );
+      assert.equal((await httpGet(site, '/html/', { headers: BROWSER })).body, '<p>revision one</p>\n');
+    });
+
+    it('serves a pushed commit within one period, and reports it as ready', async () => {
+      const commit = await origin.commit({ 'index.txt': 'revision two\n' });
+      const pushed = Date.now();
+      await eventually(
+        async () =>
+          (await httpGet(site, '/html/', { headers: CURL })).body === 'revision two\n' ? true : undefined,
+        { timeoutMs: PERIOD_MS * 3, intervalMs: 50, what: 'the pushed revision served' },
+      );
+      const ms = Date.now() - pushed;
+      assert.ok(ms <= PERIOD_MS + 1000, `served ${ms} ms after the push (period ${PERIOD_MS} ms)`);
+      const ready = await httpGet(health, '/readyz');
+      assert.equal(ready.status, 200);
+      assert.match(ready.body, new RegExp(commit));
+    });
+
+    it('runs git as uid 1000 under an init process, and stops at once with exit code 0', async () => {
+      assert.match((await processStatus(gitSync)).uid, /^1000\s+1000/);
+      assert.match(await docker('exec', gitSync, 'cat', '/proc/1/cmdline'), /^tini/);
+      for (const container of [gitSync, server]) {
+        const { ms, exitCode } = await timedStop(container);
+        assert.equal(exitCode, 0, container);
+        assert.ok(ms < 3000, `${container} stopped in ${ms} ms`);
+      }
+    });
+  });
+
+  describe('docker/compose.yaml and its volume variants', () => {
+    let port: number;
+    const compose = async (files: string[], env: Record<string, string>, ...args: string[]) => {
+      const [program = 'docker-compose', ...rest] = (await composeCommand()) ?? [];
+      return mustRun(
+        program,
+        [
+          ...rest,
+          '--project-name',
+          COMPOSE_PROJECT,
+          ...files.flatMap((file) => ['--file', join(REPO_ROOT, 'docker', file)]),
+          ...args,
+        ],
+        {
+          env: {
+            ...process.env,
+            IMAGE_PREFIX: `${registry.address}/${PREFIX}`,
+            TAG: VERSION,
+            WEB_PORT: String(port),
+            FORTUNE_INTERVAL: '1s',
+            ...env,
+          },
+        },
+      );
+    };
+    const servedFortune = () =>
+      eventually(
+        async () => {
+          const answer = await httpGet(`http://127.0.0.1:${port}`, '/', { headers: CURL });
+          return answer.status === 200 && answer.body.trim() ? answer.body : undefined;
+        },
+        { timeoutMs: 15_000, what: 'a fortune from the compose stack' },
+      );
+    const writerMount = async () => {
+      const mounts = await compose(
+        ['compose.yaml'],
+        {},
+        'exec',
+        '-T',
+        'html-generator',
+        'cat',
+        '/proc/mounts',
+      );
+      return mounts.split('\n').find((line) => line.split(' ')[1] === '/var/htdocs') ?? '';
+    };
+
+    before(async () => {
+      port = await freePort();
+    });
+
+    it('names the images of this version unless TAG says otherwise', async () => {
+      const config = await compose(['compose.yaml'], { TAG: '', IMAGE_PREFIX: '' }, 'config');
+      assert.match(config, new RegExp(`image: fortune-sidecar/fortune-writer:${VERSION}\\n`));
+      assert.match(config, new RegExp(`image: fortune-sidecar/web-server:${VERSION}\\n`));
+    });
+
+    it('runs the writer and the server on a named volume: curl localhost shows the fortune', async () => {
+      await compose(['compose.yaml'], {}, 'up', '--detach');
+      try {
+        await servedFortune();
+        assert.deepEqual(
+          lines(
+            await docker(
+              'volume',
+              'ls',
+              '--quiet',
+              '--filter',
+              `label=com.docker.compose.project=${COMPOSE_PROJECT}`,
+            ),
+          ),
+          [`${COMPOSE_PROJECT}_html`],
+        );
+        assert.match(await writerMount(), /^\S+ \/var\/htdocs \S+ rw/);
+      } finally {
+        await compose(['compose.yaml'], {}, 'down', '--volumes');
+      }
+    });
+
+    it('compose.tmpfs.yaml keeps the shared volume in memory', async () => {
+      const files = ['compose.yaml', 'compose.tmpfs.yaml'];
+      await compose(files, {}, 'up', '--detach');
+      try {
+        await servedFortune();
+        assert.match(await writerMount(), /^tmpfs \/var\/htdocs tmpfs rw/);
+      } finally {
+        await compose(files, {}, 'down', '--volumes');
+      }
+    });
+
+    it("compose.bind.yaml shares a host folder: the writer's files appear in it", async () => {
+      const htdocs = await tempDir('fortune-htdocs-');
+      await chown(htdocs, 1000, 1000);
+      const files = ['compose.yaml', 'compose.bind.yaml'];
+      await compose(files, { HTDOCS: htdocs }, 'up', '--detach');
+      try {
+        await servedFortune();
+        // The writer may rename a new fortune in between: ask until both reads see the same one.
+        await eventually(
+          async () => {
+            const written = await readFile(join(htdocs, 'index.txt'), 'utf8');
+            const served = (await httpGet(`http://127.0.0.1:${port}`, '/', { headers: CURL })).body;
+            return served === written ? true : undefined;
+          },
+          { what: 'the served fortune to be the one in the host folder' },
+        );
+      } finally {
+        await compose(files, { HTDOCS: htdocs }, 'down', '--volumes');
+      }
+    });
+  });
+});
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '');
+}

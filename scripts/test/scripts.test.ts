@@ -1,0 +1,110 @@
+// The shell scripts as a user meets them: their help, their arguments, and one clear message
+// when something they need is missing. Building and pushing for real is in docker/test.
+import assert from 'node:assert/strict';
+import { readdir, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { command, REPO_ROOT, skipUnlessAvailable, tempDir } from '@fortune-sidecar/testing';
+
+const SCRIPTS = join(REPO_ROOT, 'scripts');
+const shellScripts = (await readdir(SCRIPTS)).filter((name) => name.endsWith('.sh')).sort();
+const runnable = shellScripts.filter((name) => name !== 'lib.sh');
+
+const run = (name: string, args: string[] = [], env: Record<string, string> = {}) =>
+  command(join(SCRIPTS, name), args, { env: { ...process.env, ...env } });
+
+/** A PATH with only the commands named: what a machine without the others looks like. */
+async function pathWith(...commands: string[]): Promise<string> {
+  const dir = await tempDir('fortune-path-');
+  for (const name of commands) {
+    const found = await command('sh', ['-c', `command -v ${name}`]);
+    if (found.code === 0) await symlink(found.stdout.trim(), join(dir, name));
+  }
+  return dir;
+}
+const BASICS = [
+  'bash',
+  'dirname',
+  'basename',
+  'sed',
+  'awk',
+  'cat',
+  'mktemp',
+  'rm',
+  'id',
+  'tail',
+  'node',
+  'git',
+];
+
+const noShellcheck = await skipUnlessAvailable(['shellcheck']);
+const noDocker = await skipUnlessAvailable(['docker']);
+const noClient = (await command('docker', ['--version'])).code !== 0 && 'needs the docker client';
+
+describe('shell scripts', () => {
+  it('pass shellcheck', { skip: noShellcheck }, async () => {
+    const result = await command('shellcheck', shellScripts, { cwd: SCRIPTS });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+  });
+
+  for (const name of runnable) {
+    it(`${name} --help explains what it does and its settings`, async () => {
+      const result = await run(name, ['--help']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^\S.*\n/, 'starts with a sentence');
+      assert.doesNotMatch(result.stdout, /^#|^\[/m, 'prose, not comments or progress lines');
+    });
+  }
+
+  it('build-images.sh and push-images.sh name the images they know when given another', async () => {
+    for (const name of ['build-images.sh', 'push-images.sh']) {
+      const result = await run(name, ['nginx']);
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `[${name.replace('.sh', '')}] error: unknown image 'nginx': the images are fortune-writer web-server git-sync\n`,
+      );
+    }
+  });
+
+  it('push-images.sh refuses a REGISTRY that is not host:port', async () => {
+    const result = await run('push-images.sh', [], { REGISTRY: 'https://registry.example/v2' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /REGISTRY="https:\/\/registry.example\/v2" is not valid: expected host:port/);
+  });
+
+  it('without docker, the image scripts say so once, with how to install it', async () => {
+    const PATH = await pathWith(...BASICS);
+    for (const name of ['build-base-image.sh', 'build-images.sh', 'push-images.sh']) {
+      const result = await run(name, [], { PATH });
+      assert.equal(result.code, 1, name);
+      assert.match(
+        result.stderr,
+        /^\[[a-z-]+\] error: docker is not installed\. Install Docker \(https:.*\n$/,
+        name,
+      );
+    }
+  });
+
+  it('with a Docker client but no engine, they say to start the engine', { skip: noClient }, async () => {
+    const result = await run('build-images.sh', [], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /the Docker engine does not answer \(docker info failed\)\. Start it/);
+  });
+
+  it('build-base-image.sh without debootstrap says how to install it, or to use the official image', {
+    skip: noDocker,
+  }, async () => {
+    const PATH = await pathWith(...BASICS, 'docker');
+    const result = await run('build-base-image.sh', [], {
+      PATH,
+      BASE_IMAGE: 'fortune-sidecar-test/absent:none',
+      BASE_CACHE: '',
+    });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /debootstrap is not installed\. Install it \(Debian and Ubuntu: apt-get install/,
+    );
+  });
+});
