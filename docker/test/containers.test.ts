@@ -134,14 +134,28 @@ describe('container images on a real Docker engine and registry', { skip }, () =
       }
     });
 
-    it("adds little to its base image: the writer's and the server's own layers are their bundles", async () => {
+    it('adds little to its base image, and docs/containers.md reports how much', async () => {
       const base = await inspect<number>('.Size', BASE_IMAGE);
-      const own = async (image: Image) =>
-        (await inspect<number>('.Size', `${PREFIX}/${image}:${VERSION}`)) - base;
-      assert.ok((await own('fortune-writer')) < 2_000_000, 'fortune-writer adds under 2 MB');
-      assert.ok((await own('web-server')) < 3_000_000, 'web-server adds under 3 MB');
+      const sizes = new Map<Image, number>();
+      for (const image of IMAGES) {
+        sizes.set(image, (await inspect<number>('.Size', `${PREFIX}/${image}:${VERSION}`)) - base);
+      }
+      // The writer and the server add their bundle and nothing else.
+      assert.ok((sizes.get('fortune-writer') ?? 0) < 2_000_000, 'fortune-writer adds under 2 MB');
+      assert.ok((sizes.get('web-server') ?? 0) < 3_000_000, 'web-server adds under 3 MB');
       // Debian's git brings perl; with the OpenSSH client and CA certificates that is about 120 MB.
-      assert.ok((await own('git-sync')) < 150_000_000, 'git-sync adds git and little else');
+      assert.ok((sizes.get('git-sync') ?? 0) < 150_000_000, 'git-sync adds git and little else');
+
+      const doc = await readFile(join(REPO_ROOT, 'docs', 'containers.md'), 'utf8');
+      for (const [image, bytes] of sizes) {
+        const documented = new RegExp(`^\\| ${image} \\| ([\\d.]+) MB \\|$`, 'm').exec(doc)?.[1];
+        const measured = bytes / 1_000_000;
+        assert.ok(
+          documented !== undefined &&
+            Math.abs(Number(documented) - measured) <= Math.max(0.5, measured * 0.2),
+          `docs/containers.md says ${image} adds ${documented} MB; measured ${measured.toFixed(1)} MB`,
+        );
+      }
     });
 
     it('each image runs as uid 1000 and declares its entrypoint, volume, health check, stop signal and OCI labels', async () => {

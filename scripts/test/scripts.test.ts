@@ -8,6 +8,8 @@ import { command, REPO_ROOT, skipUnlessAvailable, tempDir } from '@fortune-sidec
 
 const SCRIPTS = join(REPO_ROOT, 'scripts');
 const shellScripts = (await readdir(SCRIPTS)).filter((name) => name.endsWith('.sh')).sort();
+// CI's entry point is a shell script too.
+const checked = [...shellScripts, '../.ci/run'];
 const runnable = shellScripts.filter((name) => name !== 'lib.sh');
 
 const run = (name: string, args: string[] = [], env: Record<string, string> = {}) =>
@@ -43,7 +45,7 @@ const noClient = (await command('docker', ['--version'])).code !== 0 && 'needs t
 
 describe('shell scripts', () => {
   it('pass shellcheck', { skip: noShellcheck }, async () => {
-    const result = await command('shellcheck', shellScripts, { cwd: SCRIPTS });
+    const result = await command('shellcheck', checked, { cwd: SCRIPTS });
     assert.equal(result.code, 0, result.stdout + result.stderr);
   });
 
