@@ -1,0 +1,202 @@
+import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
+import type { IContainer, IPod, IProbe } from 'kubernetes-models/v1';
+import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { Catalog, ImageSpec } from './catalog.ts';
+import { type Manifest, type Problem, problem } from './load.ts';
+import { parseQuantity } from './quantity.ts';
+
+const of = <T>(manifests: readonly Manifest[], kind: string) =>
+  manifests
+    .filter((manifest) => manifest.kind === kind)
+    .map((manifest) => ({
+      manifest,
+      object: manifest.object as unknown as T,
+    }));
+
+export function containersOf(pod: IPod): IContainer[] {
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+}
+
+/**
+ * What a cluster would only tell you after `kubectl apply`, or never: mounts of volumes that are
+ * not declared, claims that cannot bind, probes and services aimed at ports nobody listens on,
+ * images this project does not build, and settings the service would refuse at start.
+ */
+export function checkReferences(manifests: readonly Manifest[], catalog: Catalog): Problem[] {
+  const problems: Problem[] = [];
+  const pods = of<IPod>(manifests, 'Pod');
+  const claims = of<IPersistentVolumeClaim>(manifests, 'PersistentVolumeClaim');
+  const volumes = of<IPersistentVolume>(manifests, 'PersistentVolume');
+  const classes = of<IStorageClass>(manifests, 'StorageClass');
+
+  for (const { manifest, object: pod } of pods) {
+    const report = (message: string) => problems.push(problem(manifest, message));
+    const declared = new Map((pod.spec?.volumes ?? []).map((volume) => [volume.name, volume]));
+    const mounted = new Set<string>();
+    for (const container of containersOf(pod)) {
+      for (const mount of container.volumeMounts ?? []) {
+        mounted.add(mount.name);
+        if (!declared.has(mount.name)) {
+          report(`container ${container.name} mounts volume "${mount.name}", which the pod does not declare`);
+        }
+      }
+      checkImage(container, catalog, report);
+      checkProbes(container, catalog, report);
+    }
+    for (const name of declared.keys()) {
+      if (!mounted.has(name)) report(`volume "${name}" is declared but no container mounts it`);
+    }
+    for (const volume of declared.values()) {
+      const claimName = volume.persistentVolumeClaim?.claimName;
+      if (claimName && !claims.some((claim) => claim.manifest.name === claimName)) {
+        report(`volume "${volume.name}" uses claim ${claimName}, which no manifest here creates`);
+      }
+    }
+  }
+
+  for (const { manifest, object: claim } of claims) {
+    const reason = whyClaimCannotBind(claim, volumes, classes, catalog);
+    if (reason) problems.push(problem(manifest, `can never bind: ${reason}`));
+  }
+
+  for (const { manifest, object: service } of of<IService>(manifests, 'Service')) {
+    const selector = service.spec?.selector ?? {};
+    const targets = pods.filter(({ object: pod }) =>
+      Object.entries(selector).every(([key, value]) => pod.metadata?.labels?.[key] === value),
+    );
+    if (targets.length === 0) {
+      problems.push(
+        problem(manifest, 'selects no pod defined here: check spec.selector against the pod labels'),
+      );
+      continue;
+    }
+    for (const port of service.spec?.ports ?? []) {
+      const target = port.targetPort ?? port.port;
+      const found = targets.some(({ object: pod }) =>
+        (pod.spec?.containers ?? []).some((container) => resolvePort(container, target) !== undefined),
+      );
+      if (!found)
+        problems.push(problem(manifest, `targetPort ${target} is not a port of the pod's containers`));
+    }
+  }
+  return problems;
+}
+
+function imageSpec(container: IContainer, catalog: Catalog): ImageSpec | undefined {
+  return catalog.images.find((image) => image.reference === container.image);
+}
+
+/** The container's environment as the service sees it; downward API values are unknown here. */
+function environment(container: IContainer, image: ImageSpec): Record<string, string> {
+  const env: Record<string, string> = { ...image.env };
+  for (const variable of container.env ?? []) env[variable.name] = variable.value ?? 'from-the-downward-api';
+  return env;
+}
+
+function checkImage(container: IContainer, catalog: Catalog, report: (message: string) => void): void {
+  const image = imageSpec(container, catalog);
+  if (!image) {
+    const known = catalog.images.map((spec) => spec.reference).join(', ');
+    report(
+      `container ${container.name} runs ${container.image}, which is not an image of this project (${known})`,
+    );
+    return;
+  }
+  if (image.readsOnly) {
+    for (const mount of container.volumeMounts ?? []) {
+      if (!mount.readOnly)
+        report(`container ${container.name} only serves files: mount "${mount.name}" readOnly`);
+    }
+  }
+  // A command of its own means the image runs another program, with settings of its own.
+  if (container.command) return;
+  for (const variable of container.env ?? []) {
+    if (!image.knownVariables.includes(variable.name)) {
+      report(`container ${container.name} sets ${variable.name}, which its service does not read`);
+    }
+  }
+  try {
+    image.loadConfig(environment(container, image));
+  } catch (error) {
+    report(`container ${container.name} would not start: ${(error as Error).message}`);
+  }
+}
+
+/** The port number a probe or a service names (by number or by port name) in this container. */
+function resolvePort(container: IContainer, port: number | string): number | undefined {
+  const ports = container.ports ?? [];
+  if (typeof port === 'number') return ports.some((p) => p.containerPort === port) ? port : undefined;
+  return ports.find((p) => p.name === port)?.containerPort;
+}
+
+function checkProbes(container: IContainer, catalog: Catalog, report: (message: string) => void): void {
+  const image = imageSpec(container, catalog);
+  const probes: [string, IProbe | undefined][] = [
+    ['livenessProbe', container.livenessProbe],
+    ['readinessProbe', container.readinessProbe],
+    ['startupProbe', container.startupProbe],
+  ];
+  for (const [kind, probe] of probes) {
+    if (!probe) continue;
+    const target = probe.httpGet ?? probe.tcpSocket;
+    if (!target) continue;
+    const port = resolvePort(container, target.port);
+    if (port === undefined) {
+      report(`container ${container.name}: ${kind} port ${target.port} is not one of its ports`);
+      continue;
+    }
+    if (!image || container.command) continue;
+    const listening = image.healthPort(environment(container, image));
+    if (port !== listening) {
+      report(
+        `container ${container.name}: ${kind} asks port ${port}, but the service answers health checks on ${listening ?? 'no port'}`,
+      );
+    }
+    const path = probe.httpGet?.path;
+    if (probe.httpGet && !image.healthPaths.includes(path ?? '/')) {
+      report(
+        `container ${container.name}: ${kind} asks ${path}, but the service answers ${image.healthPaths.join(' and ')}`,
+      );
+    }
+  }
+}
+
+function whyClaimCannotBind(
+  claim: IPersistentVolumeClaim,
+  volumes: readonly { manifest: Manifest; object: IPersistentVolume }[],
+  classes: readonly { manifest: Manifest; object: IStorageClass }[],
+  catalog: Catalog,
+): string | undefined {
+  const className = claim.spec?.storageClassName ?? '';
+  const requested = parseQuantity(claim.spec?.resources?.requests?.storage) ?? 0;
+  const modes = claim.spec?.accessModes ?? [];
+  const storageClass = classes.find((entry) => entry.manifest.name === className)?.object;
+  const dynamic = storageClass
+    ? storageClass.provisioner !== 'kubernetes.io/no-provisioner'
+    : catalog.clusterStorageClasses.includes(className);
+  if (dynamic) return undefined;
+
+  const candidates = volumes.filter(({ object }) => (object.spec?.storageClassName ?? '') === className);
+  if (candidates.length === 0) {
+    return `no volume of class "${className}" is defined here, and the class has no provisioner`;
+  }
+  const reasons: string[] = [];
+  for (const { manifest, object } of candidates) {
+    const capacity = parseQuantity(object.spec?.capacity?.storage) ?? 0;
+    const missing = modes.filter((mode) => !(object.spec?.accessModes ?? []).includes(mode));
+    if (capacity < requested) {
+      reasons.push(
+        `it requests ${claim.spec?.resources?.requests?.storage}, but ${manifest.name} offers ${object.spec?.capacity?.storage}`,
+      );
+    } else if (missing.length > 0) {
+      reasons.push(`${manifest.name} does not offer access mode ${missing.join(', ')}`);
+    } else if ((object.spec?.volumeMode ?? 'Filesystem') !== (claim.spec?.volumeMode ?? 'Filesystem')) {
+      reasons.push(`${manifest.name} has another volumeMode`);
+    } else {
+      return undefined;
+    }
+  }
+  return reasons.join('; ');
+}

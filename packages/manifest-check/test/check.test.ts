@@ -1,0 +1,348 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { type Catalog, checkFolder, checkManifests, parseManifests } from '../src/index.ts';
+
+/** Two images with the shape of this project's: a server that only reads, and a writer. */
+const catalog: Catalog = {
+  images: [
+    {
+      reference: 'registry.test/server:1',
+      env: { PORT: '8080' },
+      knownVariables: ['PORT'],
+      loadConfig(env) {
+        if (!/^\d+$/.test(env.PORT ?? ''))
+          throw new Error(`PORT="${env.PORT}" is not valid: expected a port`);
+        return env;
+      },
+      healthPort: (env) => Number(env.PORT),
+      healthPaths: ['/healthz', '/readyz'],
+      readsOnly: true,
+    },
+    {
+      reference: 'registry.test/writer:1',
+      env: { HEALTH_PORT: '8081' },
+      knownVariables: ['HEALTH_PORT', 'POD_NAME'],
+      loadConfig: (env) => env,
+      healthPort: (env) => Number(env.HEALTH_PORT),
+      healthPaths: ['/healthz', '/readyz'],
+      readsOnly: false,
+    },
+  ],
+  clusterStorageClasses: ['local-path'],
+};
+
+const hardened = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+};
+const resources = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
+
+/** A pod that follows every rule; each test breaks one. */
+function goodPod() {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'fortune', labels: { app: 'fortune' } },
+    spec: {
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [
+        {
+          name: 'writer',
+          image: 'registry.test/writer:1',
+          env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+          ports: [{ name: 'health', containerPort: 8081 }],
+          volumeMounts: [{ name: 'html', mountPath: '/var/htdocs' }],
+          livenessProbe: { httpGet: { path: '/healthz', port: 'health' } },
+          readinessProbe: { httpGet: { path: '/readyz', port: 'health' } },
+          resources,
+          securityContext: hardened,
+        },
+        {
+          name: 'server',
+          image: 'registry.test/server:1',
+          ports: [{ name: 'http', containerPort: 8080 }],
+          volumeMounts: [{ name: 'html', mountPath: '/srv', readOnly: true }],
+          livenessProbe: { httpGet: { path: '/healthz', port: 'http' } },
+          readinessProbe: { httpGet: { path: '/readyz', port: 8080 } },
+          resources,
+          securityContext: hardened,
+        },
+      ],
+      volumes: [{ name: 'html', emptyDir: {} }],
+    },
+  };
+}
+type Pod = ReturnType<typeof goodPod>;
+type Container = Record<string, unknown> & { name: string; volumeMounts: unknown[] };
+
+function podWith(change: (pod: Pod, writer: Container, server: Container) => void): Pod {
+  const pod = goodPod();
+  const [writer, server] = pod.spec.containers as unknown as [Container, Container];
+  change(pod, writer, server);
+  return pod;
+}
+
+const service = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'fortune' },
+  spec: { selector: { app: 'fortune' }, ports: [{ port: 80, targetPort: 'http' }] },
+};
+
+/** The problems' messages for these objects, applied together. */
+function problemsOf(...objects: object[]): string[] {
+  const { manifests, problems } = parseManifests(
+    objects.map((object) => stringify(object)).join('---\n'),
+    'test.yaml',
+  );
+  return [...problems, ...checkManifests(manifests, catalog)].map((p) => `${p.object}: ${p.message}`);
+}
+
+describe('manifest check', () => {
+  it('finds nothing wrong with a pod and service that follow every rule', () => {
+    assert.deepEqual(problemsOf(goodPod(), service), []);
+  });
+
+  describe('schema', () => {
+    it('reports a value of the wrong type with its field path', () => {
+      const pod = podWith((_, writer) => {
+        (writer.ports as unknown[]) = [{ name: 'health', containerPort: '8081' }];
+      });
+      assert.deepEqual(problemsOf(pod), [
+        'Pod/fortune: spec.containers[0].ports[0].containerPort must be integer',
+      ]);
+    });
+
+    it('reports a missing required field', () => {
+      const pod = podWith((_, writer) => {
+        delete (writer as Partial<Container>).name;
+      });
+      assert.deepEqual(problemsOf(pod), ['Pod/fortune: spec.containers[0] must have required property name']);
+    });
+
+    it('reports fields Kubernetes does not know, which kubectl apply would refuse, with a suggestion', () => {
+      const pod = podWith((pod, writer) => {
+        writer.volumeMount = writer.volumeMounts;
+        delete (writer as Partial<Container>).volumeMounts;
+        (pod.spec.volumes[0] as Record<string, unknown>).emptyDir = { sizeLimt: '1Mi' };
+      });
+      const problems = problemsOf(pod);
+      assert.ok(
+        problems.includes(
+          'Pod/fortune: spec.containers[0].volumeMount is not a field Kubernetes knows: did you mean volumeMounts?',
+        ),
+        problems.join('\n'),
+      );
+      assert.ok(
+        problems.includes('Pod/fortune: spec.volumes[0].emptyDir.sizeLimt is not a field Kubernetes knows'),
+      );
+    });
+
+    it('reports YAML that does not parse and documents that are not Kubernetes objects', () => {
+      const { problems } = parseManifests('kind: Pod\n  bad: [indent\n---\njust: text\n', 'broken.yaml');
+      assert.equal(problems.length, 2);
+      assert.match(problems[0]?.message ?? '', /^YAML: /);
+      assert.equal(problems[1]?.message, 'a document without apiVersion, kind and metadata.name');
+    });
+  });
+
+  describe('volumes and claims', () => {
+    it('reports a mount of an undeclared volume, and a declared volume that nobody mounts', () => {
+      const pod = podWith((pod) => {
+        pod.spec.volumes = [{ name: 'htm', emptyDir: {} }];
+      });
+      assert.deepEqual(problemsOf(pod), [
+        'Pod/fortune: container writer mounts volume "html", which the pod does not declare',
+        'Pod/fortune: container server mounts volume "html", which the pod does not declare',
+        'Pod/fortune: volume "htm" is declared but no container mounts it',
+      ]);
+    });
+
+    it("finds that the seed's own claim can never bind: it asks 2Gi of a 1Gi volume", async () => {
+      const problems = await checkFolder(join(import.meta.dirname, 'fixtures'), catalog);
+      assert.deepEqual(
+        problems.map((p) => `${p.object}: ${p.message}`),
+        ['PersistentVolumeClaim/mongodb-pvc: can never bind: it requests 2Gi, but mongodb-pv offers 1Gi'],
+      );
+      const fixture = await readFile(join(import.meta.dirname, 'fixtures', 'seed-pv-pvc.yaml'), 'utf8');
+      const fixed = parseManifests(fixture.replace('storage: 2Gi', 'storage: 1Gi'), 'fixed.yaml');
+      assert.deepEqual(checkManifests(fixed.manifests, catalog), [], 'binds once the claim fits');
+    });
+
+    it('binds a claim only to a volume of its class that offers its access modes', () => {
+      const volume = {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: 'pv' },
+        spec: {
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'manual',
+          hostPath: { path: '/data' },
+        },
+      };
+      const claim = (storageClassName: string, accessModes: string[]) => ({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'claim' },
+        spec: { storageClassName, accessModes, resources: { requests: { storage: '500Mi' } } },
+      });
+      assert.deepEqual(problemsOf(volume, claim('manual', ['ReadWriteOnce'])), []);
+      assert.deepEqual(problemsOf(volume, claim('manual', ['ReadWriteMany'])), [
+        'PersistentVolumeClaim/claim: can never bind: pv does not offer access mode ReadWriteMany',
+      ]);
+      assert.deepEqual(problemsOf(volume, claim('fast', ['ReadWriteOnce'])), [
+        'PersistentVolumeClaim/claim: can never bind: no volume of class "fast" is defined here, and the class has no provisioner',
+      ]);
+    });
+
+    it("binds a claim on a provisioner's class without any volume: one defined alongside or the cluster's own", () => {
+      const storageClass = {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name: 'fast' },
+        provisioner: 'rancher.io/local-path',
+      };
+      const claim = (storageClassName: string) => ({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'claim' },
+        spec: {
+          storageClassName,
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: '5Gi' } },
+        },
+      });
+      assert.deepEqual(problemsOf(storageClass, claim('fast')), []);
+      assert.deepEqual(problemsOf(claim('local-path')), []);
+    });
+
+    it('reports a pod whose claim no manifest creates', () => {
+      const pod = podWith((pod) => {
+        pod.spec.volumes = [{ name: 'html', persistentVolumeClaim: { claimName: 'missing' } } as never];
+      });
+      assert.deepEqual(problemsOf(pod), [
+        'Pod/fortune: volume "html" uses claim missing, which no manifest here creates',
+      ]);
+    });
+  });
+
+  describe('images, settings, probes and services', () => {
+    it('reports an image this project does not build', () => {
+      const pod = podWith((_, __, server) => {
+        server.image = 'nginx:alpine';
+      });
+      assert.deepEqual(problemsOf(pod), [
+        'Pod/fortune: container server runs nginx:alpine, which is not an image of this project (registry.test/server:1, registry.test/writer:1)',
+      ]);
+    });
+
+    it('reports a setting the service would refuse at start, and a variable it does not read', () => {
+      const pod = podWith((_, writer, server) => {
+        server.env = [{ name: 'PORT', value: 'eighty' }];
+        writer.env = [{ name: 'POD_NAEM', value: 'x' }];
+      });
+      const problems = problemsOf(pod);
+      assert.ok(
+        problems.includes('Pod/fortune: container writer sets POD_NAEM, which its service does not read'),
+      );
+      assert.ok(
+        problems.includes(
+          'Pod/fortune: container server would not start: PORT="eighty" is not valid: expected a port',
+        ),
+      );
+    });
+
+    it('insists that a server that only reads mounts its volumes read-only', () => {
+      const pod = podWith((_, __, server) => {
+        server.volumeMounts = [{ name: 'html', mountPath: '/srv' } as never];
+      });
+      assert.deepEqual(problemsOf(pod), [
+        'Pod/fortune: container server only serves files: mount "html" readOnly',
+      ]);
+    });
+
+    it('reports probes on ports the container lacks, or where the service does not answer health checks', () => {
+      const pod = podWith((_, writer, server) => {
+        writer.livenessProbe = { httpGet: { path: '/healthz', port: 'helth' } };
+        server.readinessProbe = { httpGet: { path: '/ready', port: 'http' } };
+        server.env = [{ name: 'PORT', value: '9090' }];
+      });
+      assert.deepEqual(problemsOf(pod), [
+        'Pod/fortune: container writer: livenessProbe port helth is not one of its ports',
+        'Pod/fortune: container server: livenessProbe asks port 8080, but the service answers health checks on 9090',
+        'Pod/fortune: container server: readinessProbe asks port 8080, but the service answers health checks on 9090',
+        'Pod/fortune: container server: readinessProbe asks /ready, but the service answers /healthz and /readyz',
+      ]);
+    });
+
+    it('reports a service that selects no pod, or targets a port no container has', () => {
+      const lost = { ...service, spec: { ...service.spec, selector: { app: 'fortun' } } };
+      assert.deepEqual(problemsOf(goodPod(), lost), [
+        'Service/fortune: selects no pod defined here: check spec.selector against the pod labels',
+      ]);
+      const wrongPort = { ...service, spec: { ...service.spec, ports: [{ port: 80, targetPort: 'web' }] } };
+      assert.deepEqual(problemsOf(goodPod(), wrongPort), [
+        "Service/fortune: targetPort web is not a port of the pod's containers",
+      ]);
+    });
+  });
+
+  describe('security and resources', () => {
+    it('insists on uid and gid 1000, a non-root user, and the runtime default seccomp profile', () => {
+      const pod = podWith((pod) => {
+        (pod.spec as Record<string, unknown>).securityContext = { runAsUser: 0 };
+      });
+      assert.deepEqual(problemsOf(pod), [
+        'Pod/fortune: securityContext.runAsNonRoot must be true',
+        'Pod/fortune: securityContext.runAsUser must be 1000',
+        'Pod/fortune: securityContext.runAsGroup must be 1000',
+        'Pod/fortune: securityContext.fsGroup must be 1000',
+        'Pod/fortune: securityContext.seccompProfile.type must be RuntimeDefault',
+      ]);
+    });
+
+    it('insists on no privilege escalation, a read-only root, no capabilities, requests, limits and probes', () => {
+      const pod = podWith((_, writer) => {
+        writer.securityContext = { capabilities: { add: ['NET_ADMIN'] } } as never;
+        writer.resources = { requests: { cpu: '1', memory: '32Mi' }, limits: { cpu: '500m' } } as never;
+        delete (writer as Partial<Container>).readinessProbe;
+      });
+      assert.deepEqual(problemsOf(pod), [
+        'Pod/fortune: container writer: allowPrivilegeEscalation must be false',
+        'Pod/fortune: container writer: readOnlyRootFilesystem must be true',
+        'Pod/fortune: container writer: capabilities.drop must include ALL',
+        'Pod/fortune: container writer: must not add capabilities',
+        'Pod/fortune: container writer: requests more cpu (1) than its limit (500m)',
+        'Pod/fortune: container writer: resources.limits.memory is missing',
+        'Pod/fortune: container writer: has no readinessProbe',
+      ]);
+    });
+
+    it('insists that a container writing to an in-memory emptyDir has memory to spare for it', () => {
+      const inMemory = (sizeLimit?: string) =>
+        podWith((pod) => {
+          pod.spec.volumes = [
+            { name: 'html', emptyDir: { medium: 'Memory', ...(sizeLimit ? { sizeLimit } : {}) } },
+          ];
+        });
+      assert.deepEqual(problemsOf(inMemory('16Mi')), [], '64Mi leaves 48Mi beside 16Mi: the request fits');
+      assert.deepEqual(problemsOf(inMemory('48Mi')), [
+        'Pod/fortune: container writer writes to the in-memory volume "html" (up to 48Mi): its memory limit 64Mi leaves less than its request 32Mi beside a full volume',
+      ]);
+      assert.deepEqual(problemsOf(inMemory()), [
+        `Pod/fortune: volume "html" is in memory without a sizeLimit: it may take all the pod's memory`,
+      ]);
+    });
+  });
+});
