@@ -200,12 +200,14 @@ function propertyAt(
           if (item.kind === ts.SyntaxKind.CommaToken) continue;
           if (position >= item.getStart(sourceFile) && position < item.getEnd()) {
             if (isArray) parts.push(`[${element}]`);
-            return visit(item);
+            visit(item);
+            return;
           }
           element += 1;
         }
       } else if (position >= child.getStart(sourceFile) && position < child.getEnd()) {
-        return visit(child);
+        visit(child);
+        return;
       }
     }
   };
