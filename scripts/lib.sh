@@ -16,6 +16,8 @@ IMAGE_PREFIX=${IMAGE_PREFIX:-fortune-sidecar}
 # The registry that scripts/k3d-up.sh creates: k3d names it k3d-<name>, and *.localhost resolves
 # to the loopback address, so the host and the cluster reach it by the same name.
 DEFAULT_REGISTRY=k3d-fortune-registry.localhost:5050
+# The k3d cluster scripts/k3d-up.sh creates; its nodes are k3d-<name>-server-0 and k3d-<name>-agent-0.
+K3D_CLUSTER=fortune
 
 # The comment block at the top of the running script is its help text.
 usage() {
