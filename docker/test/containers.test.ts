@@ -12,10 +12,12 @@ import {
   freePort,
   type GitServer,
   httpGet,
+  imageScriptEnv,
   mustRun,
   type Origin,
   REPO_ROOT,
   type Registry,
+  runScript,
   skipUnlessAvailable,
   startGitDaemon,
   startRegistry,
@@ -34,19 +36,15 @@ const { version: VERSION } = JSON.parse(await readFile(join(REPO_ROOT, 'package.
 const RUN = randomBytes(4).toString('hex');
 const LABEL = `fortune-sidecar.test=${RUN}`;
 const PREFIX = `fortune-sidecar-test-${RUN}`;
-const BASE_IMAGE = `${PREFIX}/node-base:test`;
+const BASE_IMAGE = imageScriptEnv(PREFIX).BASE_IMAGE ?? '';
 const COMPOSE_PROJECT = `fst${RUN}`;
-// The root filesystem that debootstrap makes is kept between runs; the images are not.
-const BASE_CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'fortune-sidecar');
 const HARDENED = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
 const CURL = { accept: '*/*', 'user-agent': 'curl/8.5.0' };
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 
 const docker = (...args: string[]) => mustRun('docker', args);
 const script = (name: string, env: Record<string, string> = {}) =>
-  mustRun(join(REPO_ROOT, 'scripts', name), [], {
-    env: { ...process.env, IMAGE_PREFIX: PREFIX, NODE_IMAGE: BASE_IMAGE, BASE_IMAGE, BASE_CACHE, ...env },
-  });
+  runScript(name, { ...imageScriptEnv(PREFIX), ...env });
 const inspect = async <T>(format: string, target: string): Promise<T> =>
   JSON.parse(await docker('inspect', '--format', `{{json ${format}}}`, target)) as T;
 

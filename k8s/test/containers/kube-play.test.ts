@@ -1,0 +1,244 @@
+// The real manifests, run on a real container engine with `podman kube play`, from images pushed
+// to a real registry: no Kubernetes cluster runs here, but the pods, their volumes and claims do.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chown, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FortuneHistory } from '@fortune-sidecar/common';
+import {
+  buildAndPushImages,
+  command,
+  eventually,
+  freePort,
+  git,
+  httpGet,
+  mustRun,
+  type Podman,
+  podmanSandbox,
+  REPO_ROOT,
+  type Registry,
+  skipUnlessAvailable,
+  startRegistry,
+  tempDir,
+} from '@fortune-sidecar/testing';
+import { parseAllDocuments, stringify } from 'yaml';
+import { REGISTRY } from '../project-catalog.ts';
+
+const skip = await skipUnlessAvailable(['docker', 'docker-registry', 'debootstrap', 'podman']);
+
+const RUN = randomBytes(4).toString('hex');
+const PREFIX = `fortune-sidecar-test-${RUN}`;
+const CURL = { accept: '*/*', 'user-agent': 'curl/8.5.0' };
+
+interface PlayOptions {
+  /** A host folder in place of each hostPath: the test writes nowhere but its own folders. */
+  hostPath?: string;
+}
+
+/**
+ * The manifest as podman 4.3 can play it, changed only where podman or the test must:
+ * - only Pods and PersistentVolumeClaims: Services, volumes and classes are the cluster's part;
+ * - each container port gets a free hostPort: podman 4.3 publishes every container port on the
+ *   host, on the same number unless told otherwise, and those numbers are often taken;
+ * - NODE_NAME gets a fixed value: podman has no node, and no `spec.nodeName` for the downward API;
+ * - pods with init containers restart only on failure: podman 4.3 also restarts init containers
+ *   that succeeded under `restartPolicy: Always`, which Kubernetes never does;
+ * - FORTUNE_INTERVAL is 1s instead of 10s, so that a test sees several fortunes quickly.
+ */
+async function forPodman(
+  file: string,
+  options: PlayOptions = {},
+): Promise<{ path: string; ports: Map<string, number> }> {
+  const text = await readFile(join(REPO_ROOT, 'k8s', file), 'utf8');
+  const ports = new Map<string, number>();
+  const objects: unknown[] = [];
+  for (const document of parseAllDocuments(text)) {
+    // biome-ignore lint/suspicious/noExplicitAny: the manifest's own shape, checked by the manifest tests
+    const object = document.toJS() as any;
+    if (object?.kind !== 'Pod' && object?.kind !== 'PersistentVolumeClaim') continue;
+    if (object.kind === 'Pod') {
+      for (const container of [...(object.spec.initContainers ?? []), ...object.spec.containers]) {
+        for (const port of container.ports ?? []) {
+          port.hostPort = await freePort();
+          ports.set(`${container.name}/${port.name}`, port.hostPort);
+        }
+        for (const variable of container.env ?? []) {
+          if (variable.valueFrom?.fieldRef?.fieldPath === 'spec.nodeName') {
+            delete variable.valueFrom;
+            variable.value = 'podman';
+          }
+          if (variable.name === 'FORTUNE_INTERVAL') variable.value = '1s';
+        }
+      }
+      if (object.spec.initContainers) object.spec.restartPolicy = 'OnFailure';
+      for (const volume of object.spec.volumes ?? []) {
+        if (volume.hostPath && options.hostPath) volume.hostPath.path = options.hostPath;
+      }
+    }
+    objects.push(object);
+  }
+  const path = join(await tempDir('fortune-play-'), file.replace('/', '-'));
+  await writeFile(path, objects.map((object) => stringify(object)).join('---\n'));
+  return { path, ports };
+}
+
+describe('the manifests on podman kube play', { skip }, () => {
+  let registry: Registry;
+  let podman: Podman;
+
+  before(async () => {
+    registry = await startRegistry(await tempDir('fortune-registry-'));
+    await buildAndPushImages(PREFIX, registry.address);
+    podman = await podmanSandbox(await tempDir('fortune-podman-'), {
+      from: `${REGISTRY}/fortune-sidecar`,
+      to: `${registry.address}/${PREFIX}`,
+    });
+  });
+
+  after(async () => {
+    await podman?.reset();
+    await registry?.stop();
+    const images = (await mustRun('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}']))
+      .split('\n')
+      .filter((name) => name.includes(PREFIX));
+    if (images.length > 0) await mustRun('docker', ['rmi', '--force', ...images]);
+  });
+
+  /** Plays a manifest of k8s/ and returns the host ports of the containers' named ports. */
+  async function play(file: string, options?: PlayOptions): Promise<Map<string, number>> {
+    const { path, ports } = await forPodman(file, options);
+    await podman.run('kube', 'play', '--network', podman.network, path);
+    return ports;
+  }
+  async function down(file: string): Promise<void> {
+    const { path } = await forPodman(file);
+    await podman.run('kube', 'down', path);
+  }
+
+  const site = (port: number | undefined) => `http://127.0.0.1:${port}`;
+  const served = (url: string, path = '/') =>
+    eventually(
+      async () => {
+        const answer = await httpGet(url, path, { headers: CURL });
+        return answer.status === 200 && answer.body.trim() !== '' ? answer.body : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 100, what: `${url}${path} served` },
+    );
+  const history = async (url: string) =>
+    (JSON.parse(await served(url, '/history.json')) as FortuneHistory).fortunes;
+  const historyOfAtLeast = (url: string, count: number) =>
+    eventually(
+      async () => {
+        const fortunes = await history(url);
+        return fortunes.length >= count ? fortunes : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what: `${count} fortunes in the history` },
+    );
+
+  async function assertServerCannotWrite(container: string, mountPath: string) {
+    const attempt = await podman.run(
+      'exec',
+      container,
+      'node',
+      '-e',
+      `try { require('fs').writeFileSync('${mountPath}/intruder', 'x'); console.log('written') } catch (e) { console.log(e.code) }`,
+    );
+    assert.equal(attempt, 'EROFS', `${container} cannot write to ${mountPath}`);
+  }
+
+  it('emptydir: serves the fortune read-only, and a new pod starts with an empty history', async () => {
+    const ports = await play('emptydir/pod.yaml');
+    const url = site(ports.get('web-server/http'));
+    assert.ok((await served(url)).trim().length > 0);
+    await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
+    const before = await historyOfAtLeast(url, 3);
+
+    // Like `kubectl delete pod`, `podman kube down` deletes the pod's emptyDir with it.
+    await down('emptydir/pod.yaml');
+    const again = site((await play('emptydir/pod.yaml')).get('web-server/http'));
+    const after = await history(again);
+    assert.ok(after.length < before.length, `history restarted: ${after.length} after ${before.length}`);
+    assert.ok(!after.some((fortune) => fortune.writtenAt === before.at(-1)?.writtenAt));
+    await down('emptydir/pod.yaml');
+  });
+
+  it('emptydir-memory: the same pod with its emptyDir in memory plays and serves', async () => {
+    // podman 4.3 makes every emptyDir a volume on disk; `medium: Memory` shows only on Kubernetes.
+    const ports = await play('emptydir-memory/pod.yaml');
+    const url = site(ports.get('web-server/http'));
+    assert.ok((await served(url)).trim().length > 0);
+    await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
+    await down('emptydir-memory/pod.yaml');
+  });
+
+  it("hostpath: the writer's files land in the host folder and stay there after the pod is gone", async () => {
+    const folder = await tempDir('fortune-hostpath-');
+    await chown(folder, 1000, 1000);
+    const ports = await play('hostpath/pod.yaml', { hostPath: folder });
+    const url = site(ports.get('web-server/http'));
+    await eventually(
+      async () =>
+        (await served(url)) === (await readFile(join(folder, 'index.txt'), 'utf8')) ? true : undefined,
+      { what: 'the served fortune to be the one in the host folder' },
+    );
+    await down('hostpath/pod.yaml');
+    const kept = JSON.parse(await readFile(join(folder, 'history.json'), 'utf8')) as FortuneHistory;
+    assert.ok(kept.fortunes.length >= 1, 'the files outlive the pod');
+  });
+
+  it('pv-pvc: the history survives a new pod on the same claim; the claim goes only after the pod', async () => {
+    await play('pv-pvc/pvc.yaml');
+    const url = site((await play('pv-pvc/pod.yaml')).get('web-server/http'));
+    await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
+    const before = await historyOfAtLeast(url, 3);
+
+    await down('pv-pvc/pod.yaml');
+    const again = site((await play('pv-pvc/pod.yaml')).get('web-server/http'));
+    const after = await historyOfAtLeast(again, before.length + 1);
+    for (const fortune of before) {
+      assert.ok(
+        after.some((kept) => kept.writtenAt === fortune.writtenAt && kept.text === fortune.text),
+        `kept the fortune of ${fortune.writtenAt}`,
+      );
+    }
+
+    // Deleting in the wrong order fails, as the seed explains: the pod still uses the claim.
+    const early = await podman.attempt('volume', 'rm', 'fortune-pvc');
+    assert.notEqual(early.code, 0, 'a claim in use is not removed');
+    await down('pv-pvc/pod.yaml');
+    await podman.run('volume', 'rm', 'fortune-pvc');
+  });
+
+  it('git-sync: serves the repository of the in-cluster git server, and a pushed commit within one period', async () => {
+    const gitPort = (await play('git-sync/git-server.yaml')).get('git-daemon/git');
+    const remote = `git://127.0.0.1:${gitPort}/site.git`;
+    await eventually(
+      async () => ((await command('git', ['ls-remote', remote])).code === 0 ? true : undefined),
+      {
+        timeoutMs: 20_000,
+        what: 'the git server',
+      },
+    );
+    const url = site((await play('git-sync/pod.yaml')).get('web-server/http'));
+    assert.equal(await served(url), 'The first page of the site, from git.\n');
+    await assertServerCannotWrite('fortune-web-server', '/git');
+
+    const work = join(await tempDir('fortune-clone-'), 'site');
+    await git(REPO_ROOT, 'clone', '--quiet', remote, work);
+    await writeFile(join(work, 'index.txt'), 'A new page, pushed.\n');
+    await git(work, 'commit', '--quiet', '--all', '--message', 'New page');
+    await git(work, 'push', '--quiet', 'origin', 'main');
+    const pushed = Date.now();
+    await eventually(
+      async () =>
+        (await httpGet(url, '/', { headers: CURL })).body === 'A new page, pushed.\n' ? true : undefined,
+      { timeoutMs: 15_000, intervalMs: 100, what: 'the pushed page' },
+    );
+    const ms = Date.now() - pushed;
+    // GITSYNC_PERIOD in the manifest is 5 s; the fetch and the swap take well under a second more.
+    assert.ok(ms < 6000, `served ${ms} ms after the push`);
+    await down('git-sync/pod.yaml');
+    await down('git-sync/git-server.yaml');
+  });
+});
