@@ -36,7 +36,7 @@ if [ -z "${REBUILD:-}" ] && docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; 
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fortune-base.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+on_exit "rm -rf '$WORK'"
 
 rootfs_tar="$WORK/rootfs.tar"
 if [ -n "${BASE_CACHE:-}" ] && [ -s "$BASE_CACHE/debian-$DEBIAN_SUITE.tar" ]; then

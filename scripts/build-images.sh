@@ -34,7 +34,7 @@ revision=$(git_revision)
 base_note=${NODE_IMAGE:-the Dockerfiles\' default}
 
 LOG=$(mktemp "${TMPDIR:-/tmp}/fortune-build.XXXXXX")
-trap 'rm -f "$LOG"' EXIT
+on_exit "rm -f '$LOG'"
 # run_logged DESCRIPTION COMMAND...: keeps the command's output out of the way unless it fails.
 run_logged() {
   local what=$1

@@ -24,6 +24,13 @@ usage() {
   awk 'NR == 1 { next } /^#/ && !/^# shellcheck/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
 }
 
+# on_exit COMMAND: runs COMMAND when the script ends, after those registered later.
+EXIT_ACTIONS=":"
+on_exit() {
+  EXIT_ACTIONS="$1; $EXIT_ACTIONS"
+  trap 'eval "$EXIT_ACTIONS"' EXIT
+}
+
 say() { printf '[%s] %s\n' "$SCRIPT_NAME" "$*"; }
 die() {
   printf '[%s] error: %s\n' "$SCRIPT_NAME" "$*" >&2
@@ -80,4 +87,101 @@ require_docker() {
 # Bytes as MB with one decimal, for progress lines and size tables.
 megabytes() {
   awk -v bytes="$1" 'BEGIN { printf "%.1f MB", bytes / 1000000 }'
+}
+
+# The Kubernetes context of the k3d cluster: the k3d scripts never touch another cluster.
+KUBE_CONTEXT=${KUBE_CONTEXT:-k3d-$K3D_CLUSTER}
+AGENT_NODE=k3d-$K3D_CLUSTER-agent-0
+
+# run COMMAND...: runs a command that changes something, or with DRY_RUN=1 only prints it.
+run() {
+  if [ -n "${DRY_RUN:-}" ]; then
+    printf '+ %s\n' "$*"
+  else
+    "$@"
+  fi
+}
+
+kube() {
+  run kubectl --context "$KUBE_CONTEXT" "$@"
+}
+
+# The volume variants: the folders of k8s/ with manifests in them.
+variants() {
+  local dir
+  for dir in "$REPO_ROOT"/k8s/*/; do
+    dir=${dir%/}
+    if [ -f "$dir/pod.yaml" ]; then printf '%s\n' "${dir##*/}"; fi
+  done | LC_ALL=C sort
+}
+
+# require_variant NAME: stops unless NAME is one of the variants, listing them.
+require_variant() {
+  local list
+  list=$(variants | tr '\n' ' ')
+  list=${list% }
+  [ -n "${1:-}" ] || die "which variant? one of: $list"
+  case " $list " in
+    *" $1 "*) ;;
+    *) die "unknown variant '$1': the variants are $list" ;;
+  esac
+}
+
+require_kubectl() {
+  [ -n "${DRY_RUN:-}" ] && return 0
+  require_tool kubectl "Install kubectl (https://kubernetes.io/docs/tasks/tools/)."
+  if ! kubectl --context "$KUBE_CONTEXT" --request-timeout=5s get --raw /readyz </dev/null >/dev/null 2>&1; then
+    die "no cluster answers on the kubectl context $KUBE_CONTEXT. Create it with scripts/k3d-up.sh (or set KUBE_CONTEXT)."
+  fi
+}
+
+# wait_ready POD: prints the pod's phase and its containers' states until it is Ready.
+wait_ready() {
+  local pod=$1 deadline=$((SECONDS + ${TIMEOUT:-180})) last="" now
+  step_start "waiting for pod $pod to be ready"
+  [ -n "${DRY_RUN:-}" ] && return 0
+  while [ $SECONDS -lt $deadline ]; do
+    if kubectl --context "$KUBE_CONTEXT" wait --for=condition=Ready "pod/$pod" --timeout=2s >/dev/null 2>&1; then
+      step_done "ready"
+      return 0
+    fi
+    now=$(kubectl --context "$KUBE_CONTEXT" get pod "$pod" --no-headers \
+      -o custom-columns='PHASE:.status.phase,STATES:.status.containerStatuses[*].state' 2>/dev/null | head -n 1)
+    if [ "$now" != "$last" ]; then
+      say "  $pod: $now"
+      last=$now
+    fi
+  done
+  kubectl --context "$KUBE_CONTEXT" describe pod "$pod" | sed -n '/^Events:/,$p' >&2
+  die "pod $pod is not ready after ${TIMEOUT:-180} s (its events are above). See k8s/README.md, Troubleshooting."
+}
+
+# port_forward TARGET REMOTE-PORT: forwards a free local port to TARGET (svc/name) in the
+# background and sets FORWARDED_PORT and FORWARD_PID; the forward stops when the script exits.
+port_forward() {
+  local log pid
+  log=$(mktemp "${TMPDIR:-/tmp}/fortune-port-forward.XXXXXX")
+  kubectl --context "$KUBE_CONTEXT" port-forward "$1" ":$2" >"$log" 2>&1 &
+  pid=$!
+  FORWARD_PID=$pid
+  on_exit "kill $pid 2>/dev/null; rm -f '$log'"
+  FORWARDED_PORT=""
+  for _ in $(seq 1 50); do
+    FORWARDED_PORT=$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$log" | head -n 1)
+    [ -n "$FORWARDED_PORT" ] && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  cat "$log" >&2
+  die "kubectl port-forward $1 failed (above). Is the pod running? kubectl get pods shows."
+}
+
+# http_get URL [ACCEPT]: prints the body, with curl where there is one and Node.js otherwise.
+http_get() {
+  local accept=${2:-*/*}
+  if command -v curl >/dev/null 2>&1; then
+    curl --silent --show-error --fail --header "Accept: $accept" "$1"
+  else
+    node -e 'fetch(process.argv[1], { headers: { accept: process.argv[2] } }).then(async (r) => { if (!r.ok) process.exit(22); process.stdout.write(await r.text()) }, (e) => { console.error(e.message); process.exit(7) })' "$1" "$accept"
+  fi
 }

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Shows the point of the variant that scripts/k3d-apply.sh started, on the running cluster:
+#   emptydir, emptydir-memory  a new pod starts with an empty history (and tmpfs shows in df)
+#   hostpath                   the files are on the node, and a new pod on that node keeps them
+#   pv-pvc, storageclass       the claim keeps the history across pods; the volumes it bound
+#   git-sync                   a commit pushed to the git server is served within one period
+#   gitrepo                    the clone the kubelet made when the pod started
+#
+#   scripts/k3d-demo.sh emptydir
+#
+# Settings (environment):
+#   KUBE_CONTEXT  the kubectl context (default k3d-fortune)
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+case "${1:-}" in
+  -h | --help) usage && exit 0 ;;
+esac
+[ $# -le 1 ] || die "one variant at a time"
+variant=${1:-}
+require_variant "$variant"
+[ -z "${DRY_RUN:-}" ] || die "the demo reads from the running cluster: DRY_RUN is not supported here"
+require_kubectl
+cd "$REPO_ROOT"
+
+# fetch PATH: one answer of the web server, through a port-forward that ends with it.
+fetch() {
+  port_forward svc/fortune 80
+  http_get "http://127.0.0.1:$FORWARDED_PORT$1"
+  kill "$FORWARD_PID" 2>/dev/null || true
+}
+
+history_length() {
+  fetch /history.json | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).fortunes.length))'
+}
+
+# Lets the writer add a few fortunes, then deletes the pod, creates it again, and compares.
+recreate_and_compare() {
+  local before after
+  say "waiting for three fortunes in the history (one every 10 s)"
+  before=$(history_length)
+  while [ "$before" -lt 3 ]; do
+    sleep 5
+    before=$(history_length)
+  done
+  say "history before: $before fortunes"
+  step_start "deleting pod fortune and creating it again"
+  kube delete pod fortune --wait=true
+  kube apply -f "k8s/$variant/pod.yaml"
+  step_done
+  wait_ready fortune
+  after=$(history_length)
+  say "history after:  $after fortunes"
+  if [ "$after" -lt "$before" ]; then
+    say "=> the history started over: the volume went with the pod"
+  else
+    say "=> the history is still there: the volume outlived the pod"
+  fi
+}
+
+case "$variant" in
+  emptydir)
+    recreate_and_compare
+    ;;
+  emptydir-memory)
+    say "the volume as the writer sees it:"
+    kube exec fortune -c html-generator -- df -h /var/htdocs
+    say "=> tmpfs: in memory, no larger than the sizeLimit"
+    recreate_and_compare
+    ;;
+  hostpath)
+    say "the files on the node $AGENT_NODE:"
+    docker exec "$AGENT_NODE" ls -l /var/lib/fortune-sidecar/htdocs
+    recreate_and_compare
+    ;;
+  pv-pvc | storageclass)
+    kube get storageclass,pv,pvc
+    recreate_and_compare
+    ;;
+  gitrepo)
+    say "what the kubelet cloned when the pod started (a push now would only show in a new pod):"
+    fetch /
+    ;;
+  git-sync)
+    require_tool git "Install git (Debian and Ubuntu: apt-get install git)."
+    say "now served:"
+    fetch /
+    work=$(mktemp -d "${TMPDIR:-/tmp}/fortune-site.XXXXXX")
+    on_exit "rm -rf '$work'"
+    port_forward svc/git-server 9418
+    git clone --quiet "git://127.0.0.1:$FORWARDED_PORT/site.git" "$work"
+    message="Pushed at $(date +%H:%M:%S)."
+    printf '%s\n' "$message" >"$work/index.txt"
+    git -C "$work" -c user.name=fortune-sidecar -c user.email=demo@fortune-sidecar.invalid \
+      commit --quiet --all --message "$message"
+    git -C "$work" push --quiet origin HEAD:main
+    step_start "pushed \"$message\"; waiting for the web server to serve it"
+    for _ in $(seq 1 60); do
+      if [ "$(fetch /)" = "$message" ]; then
+        step_done "served, without restarting the pod"
+        exit 0
+      fi
+      sleep 0.5
+    done
+    die "not served after 30 s: kubectl --context $KUBE_CONTEXT logs fortune -c git-sync says why"
+    ;;
+esac
