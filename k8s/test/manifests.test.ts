@@ -87,6 +87,14 @@ describe('Kubernetes manifests', () => {
     }
   });
 
+  it('every pod turns off service links: the Service fortune would inject FORTUNE_* variables', async () => {
+    for (const name of VARIANTS) {
+      for (const manifest of (await variant(name)).manifests.filter((m) => m.kind === 'Pod')) {
+        assert.equal((manifest.object as IPod).spec?.enableServiceLinks, false, `${name}/${manifest.file}`);
+      }
+    }
+  });
+
   it('emptydir: the seed pod sharing one emptyDir', async () => {
     const v = await variant('emptydir');
     assert.deepEqual(assertSeedPod(v), { name: 'html', emptyDir: {} });

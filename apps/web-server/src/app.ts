@@ -2,6 +2,7 @@ import { answerHealth, type HealthChecks, type Logger } from '@fortune-sidecar/c
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { prefersHtml } from './negotiate.ts';
 import { respond } from './respond.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import type { Site } from './site.ts';
 
 export interface AppOptions {
@@ -9,6 +10,13 @@ export interface AppOptions {
   readonly health: HealthChecks;
   readonly log: Logger;
 }
+
+/** HTTP/1.1 requires a Host header (RFC 9112): a request without one is malformed. */
+const needsHost: RequestHandler = (request, response, next) => {
+  if (request.httpVersion !== '1.1' || request.headers.host !== undefined) return next();
+  response.set({ 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+  response.status(400).send('Bad request: HTTP/1.1 needs a Host header\n');
+};
 
 /** The served folder is read-only: anything but reading it is refused before it reaches the files. */
 const onlyReads: RequestHandler = (request, response, next) => {
@@ -23,8 +31,10 @@ export function createApp({ site, health, log }: AppOptions): express.Express {
   app.set('etag', false);
 
   app.use((request, response, next) => {
+    setSecurityHeaders(response);
     if (!answerHealth(request.path, health, response)) next();
   });
+  app.use(needsHost);
   app.use(onlyReads);
   app.use(async (request, response) => {
     respond(request, response, await site.find(request.path, prefersHtml(request.headers.accept)));

@@ -1,5 +1,6 @@
 import {
   absolutePath,
+  duration,
   type Env,
   listenHost,
   logFormatSetting,
@@ -13,6 +14,8 @@ const settings = {
   root: withDefault('WEB_ROOT', '/usr/share/fortune/html', absolutePath),
   port: withDefault('WEB_PORT', '8080', port),
   host: withDefault('WEB_HOST', '0.0.0.0', listenHost),
+  // The whole request, headers included, must arrive within this time.
+  requestTimeoutMs: withDefault('WEB_REQUEST_TIMEOUT', '10s', duration(100, 600_000)),
   logFormat: logFormatSetting,
 };
 

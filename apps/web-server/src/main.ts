@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import {
   closeServer,
   createLogger,
@@ -10,6 +9,7 @@ import {
 import { createApp } from './app.ts';
 import { KNOWN_VARIABLES, loadConfig } from './config.ts';
 import { siteHealth } from './health.ts';
+import { createWebServer } from './server.ts';
 import { createSite } from './site.ts';
 import { watchFolder } from './watch-folder.ts';
 
@@ -21,7 +21,7 @@ const site = createSite(config.root);
 const watch = watchFolder(config.root, () => site.invalidate(), log);
 const app = createApp({ site, log, health: siteHealth(site, config.root) });
 
-const server = createServer(app);
+const server = createWebServer(app, config.requestTimeoutMs);
 const url = await listen(server, config.port, config.host);
 await watch.ready;
 onShutdown(log, async () => {

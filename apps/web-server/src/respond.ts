@@ -10,8 +10,13 @@ function plain(
   message: string,
   headers: Record<string, string> = {},
 ) {
-  response.writeHead(status, { 'content-type': TEXT, 'x-content-type-options': 'nosniff', ...headers });
-  response.end(`${message}\n`);
+  const body = `${message}\n`;
+  response.writeHead(status, {
+    'content-type': TEXT,
+    'content-length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
+  response.end(body);
 }
 
 /** Whether the client already has this version (If-None-Match wins over If-Modified-Since, as RFC 9110 says). */
@@ -47,7 +52,8 @@ export function respond(request: IncomingMessage, response: ServerResponse, reso
     'last-modified': resource.lastModified,
     // The fortune changes every few seconds: browsers may keep it, but must ask again each time.
     'cache-control': 'no-cache',
-    'x-content-type-options': 'nosniff',
+    // Ranges are not served: a Range header is ignored and the whole file sent, as RFC 9110 allows.
+    'accept-ranges': 'none',
   };
   if (resource.negotiated) headers.vary = 'Accept';
   if (notModified(request, resource)) {

@@ -1,0 +1,328 @@
+// The web server against hostile requests, sent byte for byte: every answer has the status
+// expected, the security headers, and nothing from outside the served folder, from a hidden
+// file, or from the server's inside (paths, stack traces).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { figures, type RawAnswer, rawRequest, startService, tempDir } from '@fortune-sidecar/testing';
+import { SECURITY_HEADERS } from '../src/security-headers.ts';
+
+// Every file the server must never send carries this token.
+const SECRET = `SECRET-${randomBytes(8).toString('hex')}`;
+const base = await tempDir('fortune-hostile-');
+const root = join(base, 'site');
+await mkdir(join(root, 'sub'), { recursive: true });
+await mkdir(join(root, '.git'), { recursive: true });
+await mkdir(join(root, '.gitsync', 'worktrees'), { recursive: true });
+await mkdir(join(base, 'outside', 'dir'), { recursive: true });
+await writeFile(join(root, 'index.txt'), 'A fortune.\n');
+await writeFile(join(root, 'index.html'), '<!doctype html><title>Fortune</title><p>A fortune.</p>\n');
+await writeFile(join(root, 'sub', 'page.txt'), 'A page.\n');
+await writeFile(join(root, '.env'), `TOKEN=${SECRET}\n`);
+await writeFile(join(root, '.git', 'config'), `[remote] url = ${SECRET}\n`);
+await writeFile(join(root, '.gitsync', 'state'), `${SECRET}\n`);
+await writeFile(join(root, 'sub', '.hidden'), `${SECRET}\n`);
+await writeFile(join(base, 'secret.txt'), `${SECRET}\n`);
+await writeFile(join(base, 'outside', 'dir', 'file.txt'), `${SECRET}\n`);
+await symlink('../secret.txt', join(root, 'escape'));
+await symlink('../outside', join(root, 'escape-dir'));
+await symlink('sub/page.txt', join(root, 'inside'));
+
+const server = startService('web-server', {
+  WEB_ROOT: root,
+  WEB_PORT: '0',
+  WEB_HOST: '127.0.0.1',
+  WEB_REQUEST_TIMEOUT: '500ms',
+});
+const { msg } = await server.waitForLog(/^Serving /);
+const port = Number(new URL(msg.replace(/^.* on /, '')).port);
+
+const tally = figures('web-server-hostile-requests', {
+  requests: 0,
+  refused: 0,
+  served: 0,
+  leaks: 0,
+  byCategory: {} as Record<string, number>,
+});
+
+const get = (target: string, headers: readonly string[] = []) =>
+  `GET ${target} HTTP/1.1\r\nHost: localhost\r\n${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`;
+
+/** Sends the request, and checks what every answer must be: nothing leaked, headers in place. */
+async function send(
+  category: string,
+  request: Parameters<typeof rawRequest>[1],
+  options?: Parameters<typeof rawRequest>[2],
+): Promise<RawAnswer> {
+  const answer = await rawRequest(port, request, options);
+  tally.requests += 1;
+  tally.byCategory[category] = (tally.byCategory[category] ?? 0) + 1;
+  if (answer.status >= 200 && answer.status < 300) tally.served += 1;
+  else tally.refused += 1;
+  const leaked = answer.body.includes(SECRET) || answer.body.includes(base) || /\n\s+at /.test(answer.body);
+  if (leaked) tally.leaks += 1;
+  assert.ok(!leaked, `the answer gives away something from inside:\n${answer.body}`);
+  if (answer.status !== 0) {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      assert.equal(answer.headers[name], value, `${name} on a ${answer.status}`);
+    }
+  }
+  return answer;
+}
+
+/** [request target, expected status]: the cases of one kind, each sent as a GET. */
+function cases(category: string, table: readonly (readonly [string, number])[]) {
+  for (const [target, status] of table) {
+    it(`${category}: ${JSON.stringify(target).slice(0, 70)} → ${status}`, async () => {
+      assert.equal((await send(category, get(target))).status, status);
+    });
+  }
+}
+
+describe('web-server under hostile requests', () => {
+  describe('parent references, in every encoding, never leave the folder', () => {
+    const targets = ['secret.txt', 'outside/dir/file.txt', 'etc/passwd'];
+    const prefixes: [string, number][] = [
+      ['/../', 404],
+      ['/../../../../', 404],
+      ['/%2e%2e/', 404],
+      ['/%2E%2E/', 404],
+      ['/.%2e/', 404],
+      ['/%2e./', 404],
+      ['/..%2f', 404],
+      ['/..%2F', 404],
+      ['/%2e%2e%2f', 404],
+      ['/..%5c', 404],
+      ['/..%5C', 404],
+      ['/%2e%2e%5c', 404],
+      ['/sub/../../', 404],
+      ['/sub/%2e%2e/%2e%2e/', 404],
+      ['/./../', 404],
+      ['//../', 404],
+      ['/..;/', 404],
+      // Decoded once only: %252e is the three characters %2e, a name that is not there.
+      ['/%252e%252e/', 404],
+      ['/%252e%252e%252f', 404],
+      // Overlong UTF-8 for "." and "/" is not valid UTF-8: refused before any lookup.
+      ['/%c0%ae%c0%ae/', 400],
+      ['/%e0%80%ae%e0%80%ae/', 400],
+      ['/..%c0%af', 400],
+      ['/%c0%ae%c0%ae%c0%af', 400],
+    ];
+    cases(
+      'traversal',
+      prefixes.flatMap(([prefix, status]) =>
+        targets.map((target) => [`${prefix}${target}`, status] as const),
+      ),
+    );
+  });
+
+  describe('hidden files and symlinks that point outside', () => {
+    cases('hidden files', [
+      ['/.env', 404],
+      ['/.git/config', 404],
+      ['/.git/', 404],
+      ['/.git', 404],
+      ['/%2egit/config', 404],
+      ['/%2Egit/config', 404],
+      ['/.%65nv', 404],
+      ['/.gitsync/state', 404],
+      ['/.gitsync/worktrees/', 404],
+      ['/sub/.hidden', 404],
+      ['/sub/%2ehidden', 404],
+      ['/.', 404],
+      ['/.%2e', 404],
+    ]);
+    cases('symlinks', [
+      ['/escape', 404],
+      ['/escape/', 404],
+      ['/escape-dir/dir/file.txt', 404],
+      ['/escape-dir/', 404],
+      ['/escape-dir', 404],
+      ['/inside', 200],
+    ]);
+  });
+
+  describe('backslashes, NUL bytes, absolute and odd request targets', () => {
+    cases('odd paths', [
+      ['/..\\secret.txt', 404],
+      ['/sub\\..\\..\\secret.txt', 404],
+      ['/%00', 400],
+      ['/index.txt%00', 400],
+      ['/index.txt%00.html', 400],
+      ['/..%00/secret.txt', 400],
+      ['/sub/%00/page.txt', 400],
+      ['/%', 400],
+      ['/%zz', 400],
+      ['/%e2%82', 400],
+      ['/etc/passwd', 404],
+      ['//etc/passwd', 404],
+      ['/C:/Windows/win.ini', 404],
+      ['http://localhost/../secret.txt', 404],
+      ['http://evil.example/index.txt', 200],
+      ['*', 400],
+      ['/index.txt?../../secret.txt', 200],
+      ['/index.txt#../../secret.txt', 200],
+      [`/${'a'.repeat(300)}`, 404],
+      [`/${'a/'.repeat(2000)}`, 404],
+      [`/${'%2e%2e/'.repeat(500)}secret.txt`, 404],
+    ]);
+
+    it('odd paths: a request line longer than the header limit → 431', async () => {
+      assert.equal((await send('odd paths', get(`/${'a'.repeat(20_000)}`))).status, 431);
+    });
+
+    it('odd paths: a raw NUL byte in the request line → 400', async () => {
+      assert.equal((await send('odd paths', get('/index.txt\0'))).status, 400);
+    });
+  });
+
+  describe('methods other than GET and HEAD', () => {
+    for (const method of [
+      'POST',
+      'PUT',
+      'DELETE',
+      'PATCH',
+      'OPTIONS',
+      'TRACE',
+      'PROPFIND',
+      'MKCOL',
+      'LOCK',
+    ]) {
+      it(`methods: ${method} / → 405, with Allow: GET, HEAD`, async () => {
+        const answer = await send(
+          'methods',
+          `${method} / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbody`,
+        );
+        assert.equal(answer.status, 405);
+        assert.equal(answer.headers.allow, 'GET, HEAD');
+      });
+    }
+    it('methods: CONNECT → 405', async () => {
+      const answer = await send('methods', 'CONNECT localhost:22 HTTP/1.1\r\nHost: localhost:22\r\n\r\n');
+      assert.equal(answer.status, 405);
+    });
+    it('methods: an unknown method → 400', async () => {
+      const answer = await send('methods', 'BREW / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      assert.equal(answer.status, 400);
+    });
+  });
+
+  describe('malformed and oversized headers', () => {
+    const table: [string, string[], number][] = [
+      ['a 20 KB cookie', [`Cookie: ${'x'.repeat(20_000)}`], 431],
+      ['3,000 small headers', Array.from({ length: 3000 }, (_, i) => `X-H${i}: 1`), 431],
+      ['a header name with a space', ['Bad Header: 1'], 400],
+      ['a NUL byte in a header value', ['X-Test: a\0b'], 400],
+      [
+        'Content-Length and Transfer-Encoding both (request smuggling)',
+        ['Content-Length: 4', 'Transfer-Encoding: chunked'],
+        400,
+      ],
+      ['a Content-Length that is not a number', ['Content-Length: four'], 400],
+      ['two different Content-Lengths', ['Content-Length: 1', 'Content-Length: 2'], 400],
+      ['a bare LF line ending', ['X-Test: a\nX-Other: b'], 400],
+      ['an Accept header of garbage', ['Accept: \u00ff\u00fe;;;q=x'], 200],
+      ['If-None-Match of garbage', ['If-None-Match: not-a-tag,,,'], 200],
+      ['If-Modified-Since of garbage', ['If-Modified-Since: yesterday'], 200],
+      ['an Upgrade to websocket', ['Upgrade: websocket', 'Connection: Upgrade'], 200],
+      ['a forged Host', ['X-Forwarded-Host: evil.example', 'X-Original-URL: /../secret.txt'], 200],
+    ];
+    for (const [name, headers, status] of table) {
+      it(`headers: ${name} → ${status}`, async () => {
+        assert.equal((await send('headers', get('/', headers))).status, status);
+      });
+    }
+    it('headers: a request without Host → 400', async () => {
+      assert.equal((await send('headers', 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n')).status, 400);
+    });
+    it('headers: an unknown HTTP version → 400', async () => {
+      assert.equal((await send('headers', 'GET / HTTP/9.9\r\nHost: localhost\r\n\r\n')).status, 400);
+    });
+    it('headers: the HTTP/2 preface on an HTTP/1.1 port → 400', async () => {
+      assert.equal((await send('headers', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')).status, 400);
+    });
+  });
+
+  describe('Range headers are ignored: the whole file, never a part of another', () => {
+    for (const range of [
+      'bytes=0-4',
+      'bytes=-3',
+      'bytes=abc',
+      'bytes=-',
+      'bytes=99999-',
+      'bytes=5-1',
+      'items=0-1',
+    ]) {
+      it(`range: ${range} → 200, whole file`, async () => {
+        const answer = await send('ranges', get('/index.txt', [`Range: ${range}`]));
+        assert.equal(answer.status, 200);
+        assert.equal(answer.body, 'A fortune.\n');
+        assert.equal(answer.headers['accept-ranges'], 'none');
+      });
+    }
+    it('range: a thousand ranges → 200, whole file', async () => {
+      const ranges = Array.from({ length: 1000 }, (_, i) => `${i}-${i}`).join(',');
+      const answer = await send('ranges', get('/index.txt', [`Range: bytes=${ranges}`]));
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body, 'A fortune.\n');
+    });
+  });
+
+  describe('slow clients are cut off at WEB_REQUEST_TIMEOUT', () => {
+    it('slow: headers that never end → 408 within the timeout', async () => {
+      const answer = await send('slow clients', 'GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ', {
+        timeoutMs: 5000,
+      });
+      assert.equal(answer.status, 408);
+      assert.ok(answer.ms < 2000, `closed after ${answer.ms} ms`);
+    });
+
+    it('slow: headers sent a byte at a time (slowloris) → 408 within the timeout', async () => {
+      const bytes = [
+        ...'GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n',
+      ];
+      const answer = await send('slow clients', bytes, { delayMs: 100, timeoutMs: 10_000 });
+      assert.equal(answer.status, 408);
+      assert.ok(answer.ms < 2000, `closed after ${answer.ms} ms`);
+    });
+
+    it('slow: a body that never arrives → 405 at once, and the connection closed within the timeout', async () => {
+      const answer = await send(
+        'slow clients',
+        'POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\nab',
+        {
+          timeoutMs: 5000,
+        },
+      );
+      assert.equal(answer.status, 405);
+      assert.ok(answer.ms < 2000, `closed after ${answer.ms} ms`);
+    });
+
+    it('slow: a connection that sends nothing → 408 within the timeout', async () => {
+      const answer = await send('slow clients', [], { timeoutMs: 5000 });
+      assert.equal(answer.status, 408);
+      assert.ok(answer.ms < 2000, `closed after ${answer.ms} ms`);
+    });
+  });
+
+  describe('errors tell nothing about the inside', () => {
+    it('errors: 400, 404, 405 and 408 bodies are one short line, with no path and no stack', async () => {
+      for (const request of [
+        get('/%'),
+        get('/nothing-here'),
+        'PUT / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      ]) {
+        const answer = await send('errors', request);
+        assert.match(answer.body, /^[A-Z][A-Za-z :/.,-]*\n$/, answer.body);
+      }
+    });
+  });
+
+  it('the corpus has at least 100 hostile requests, and every one was refused or kept inside the folder', () => {
+    assert.ok(tally.requests >= 100, `${tally.requests} requests`);
+    assert.equal(tally.leaks, 0);
+  });
+});

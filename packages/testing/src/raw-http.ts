@@ -1,0 +1,55 @@
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface RawAnswer {
+  /** 0 when the server closed the connection without answering. */
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** Milliseconds from the first byte sent to the connection's end. */
+  readonly ms: number;
+}
+
+/**
+ * Sends bytes exactly as given (no client library between, so nothing is normalised or
+ * refused on the way) and reads the answer until the server closes the connection. `chunks`
+ * with `delayMs` sends them one by one, as a slow client does.
+ */
+export async function rawRequest(
+  port: number,
+  request: string | Buffer | readonly (string | Buffer)[],
+  { delayMs = 0, timeoutMs = 10_000 }: { delayMs?: number; timeoutMs?: number } = {},
+): Promise<RawAnswer> {
+  const started = Date.now();
+  const socket = connect(port, '127.0.0.1');
+  const received: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => received.push(chunk));
+  const ended = new Promise<void>((resolve) => {
+    socket.on('close', () => resolve());
+    socket.on('error', () => resolve());
+  });
+  const timer = setTimeout(() => socket.destroy(), timeoutMs);
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  const parts = Array.isArray(request) ? request : [request as string | Buffer];
+  for (const [index, part] of parts.entries()) {
+    if (index > 0 && delayMs > 0) await sleep(delayMs);
+    if (socket.destroyed) break;
+    socket.write(part);
+  }
+  await ended;
+  clearTimeout(timer);
+  return { ...parseAnswer(Buffer.concat(received)), ms: Date.now() - started };
+}
+
+function parseAnswer(bytes: Buffer): Omit<RawAnswer, 'ms'> {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) return { status: 0, headers: {}, body: bytes.toString('utf8') };
+  const [statusLine = '', ...lines] = bytes.subarray(0, end).toString('latin1').split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
+  return { status, headers, body: bytes.subarray(end + 4).toString('utf8') };
+}
