@@ -90,7 +90,11 @@ describe('Kubernetes manifests', () => {
   it('every pod turns off service links: the Service fortune would inject FORTUNE_* variables', async () => {
     for (const name of VARIANTS) {
       for (const manifest of (await variant(name)).manifests.filter((m) => m.kind === 'Pod')) {
-        assert.equal((manifest.object as IPod).spec?.enableServiceLinks, false, `${name}/${manifest.file}`);
+        assert.equal(
+          (manifest.object as unknown as IPod).spec?.enableServiceLinks,
+          false,
+          `${name}/${manifest.file}`,
+        );
       }
     }
   });
