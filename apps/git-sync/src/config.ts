@@ -105,6 +105,15 @@ export function loadConfig(env: Env) {
           'a user name and password only work with http:// and https:// repositories',
         ),
       );
+    } else if (new URL(repo.text).password !== '') {
+      errors.push(
+        new ConfigError(
+          'GITSYNC_REPO',
+          repo.text,
+          'credentials in GITSYNC_USERNAME and GITSYNC_PASSWORD_FILE or in the URL, not both',
+          'it has a password in it, and GITSYNC_USERNAME is set',
+        ),
+      );
     } else if (password !== undefined) {
       credentials = { username, password };
     }

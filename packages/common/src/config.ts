@@ -16,10 +16,15 @@ export class ConfigError extends Error {
         ? `${variable} is required`
         : got === ''
           ? `${variable} is set but empty`
-          : `${variable}=${JSON.stringify(got)} is not valid${reason ? ` (${reason})` : ''}`;
+          : `${variable}=${JSON.stringify(withoutPassword(got))} is not valid${reason ? ` (${reason})` : ''}`;
     super(`${what}: expected ${accepted}`);
     this.name = 'ConfigError';
   }
+}
+
+/** A URL's password, as in https://user:password@host, never shows in a message. */
+function withoutPassword(value: string): string {
+  return value.replace(/(\/\/[^/:@\s]*:)[^@/\s]*@/, '$1***@');
 }
 
 /** Every wrong variable of one service, so a user fixes them all in one go. */

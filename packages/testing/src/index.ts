@@ -1,3 +1,4 @@
+export * from './bad-config.ts';
 export * from './containers.ts';
 export * from './figures.ts';
 export * from './git-repos.ts';

@@ -1,0 +1,17 @@
+import { describeBadConfiguration, tempDir } from '@fortune-sidecar/testing';
+import { KNOWN_VARIABLES } from '../src/config.ts';
+
+describeBadConfiguration('fortune-writer', {
+  baseEnv: { FORTUNE_DIR: await tempDir() },
+  known: KNOWN_VARIABLES,
+  table: {
+    FORTUNE_DIR: ['', 'htdocs', './var/htdocs'],
+    FORTUNE_INTERVAL: ['', 'soon', '10', '-1s', '5ms', '25h', '1.5.2s'],
+    FORTUNE_SCHEDULE: ['', 'every minute', '* * *', '61 * * * *', '* * * * * * *'],
+    FORTUNE_HISTORY: ['', 'many', '0', '1001', '2.5', '-3', '1e3'],
+    FORTUNE_HTTP_PORT: ['', 'http', '65536', '-1', '80.5', 'tcp://10.43.0.12:8081'],
+    POD_NAME: [''],
+    NODE_NAME: [''],
+    LOG_FORMAT: ['', 'xml', 'JSON'],
+  },
+});

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeBadConfiguration, tempDir } from '@fortune-sidecar/testing';
+import { KNOWN_VARIABLES } from '../src/config.ts';
+
+const dir = await tempDir();
+const password = `hunter2-${randomBytes(6).toString('hex')}`;
+await writeFile(join(dir, 'password'), `${password}\n`);
+await writeFile(join(dir, 'empty'), '');
+const credentials = { GITSYNC_USERNAME: 'demo', GITSYNC_PASSWORD_FILE: join(dir, 'password') };
+
+describeBadConfiguration('git-sync', {
+  baseEnv: { GITSYNC_REPO: 'https://git.example.com/site.git', GITSYNC_ROOT: dir },
+  known: KNOWN_VARIABLES,
+  secret: password,
+  table: {
+    GITSYNC_REPO: [
+      null,
+      '',
+      'not a url',
+      { value: `https://demo:${password}@git.example.com/site.git`, with: credentials },
+      `ftp://demo:${password}@git.example.com/site.git`,
+      'ext::sh -c touch% /tmp/pwned',
+      'fd::17',
+      'file:///srv/site.git',
+      '/srv/site.git',
+      'ftp://git.example.com/site.git',
+      '-uhttps://git.example.com/site.git',
+    ],
+    GITSYNC_REF: ['', 'main..other', 'a b', '-d', 'refs/heads/main~1^'],
+    GITSYNC_PERIOD: ['', 'often', '1ms', '25h'],
+    GITSYNC_DEPTH: ['', 'deep', '-1', '1.5'],
+    GITSYNC_ROOT: ['', 'git', '~/git'],
+    GITSYNC_LINK: ['', 'site/html', '.html'],
+    GITSYNC_ONE_TIME: ['', 'maybe', 'on'],
+    GITSYNC_MAX_FAILURES: ['', 'forever', '-2'],
+    GITSYNC_HTTP_PORT: ['', 'health', '70000', 'tcp://10.43.0.9:8081'],
+    GITSYNC_SYNC_TIMEOUT: ['', 'later', '10ms'],
+    GITSYNC_STALE_WORKTREE_TIMEOUT: ['', 'later', '-1s'],
+    GITSYNC_USERNAME: [
+      { value: '', with: credentials },
+      { value: null, with: { GITSYNC_PASSWORD_FILE: credentials.GITSYNC_PASSWORD_FILE } },
+      { value: 'demo', with: { ...credentials, GITSYNC_REPO: 'git://git.example.com/site.git' } },
+    ],
+    GITSYNC_PASSWORD_FILE: [
+      { value: '', with: credentials },
+      { value: 'password', with: credentials },
+      { value: '/nonexistent/password', with: credentials },
+      { value: join(dir, 'empty'), with: credentials },
+      { value: null, with: { GITSYNC_USERNAME: 'demo' } },
+    ],
+    GITSYNC_ALLOW_LOCAL: ['', 'maybe'],
+    LOG_FORMAT: ['', 'xml'],
+  },
+});
