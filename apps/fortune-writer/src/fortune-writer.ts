@@ -1,5 +1,6 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FORTUNE_FILES, type Fortune, type Logger, writeFileAtomic } from '@fortune-sidecar/common';
+import { FORTUNE_FILES, type Fortune, type Logger, writeFilesAtomic } from '@fortune-sidecar/common';
 import { addToHistory, readHistory, serializeHistory } from './history.ts';
 import { renderPage, renderText } from './render.ts';
 
@@ -24,9 +25,11 @@ export interface FortuneWriter {
 
 /**
  * Publishes one fortune per call into the folder, as the volume contract says: the text for
- * curl, the page for browsers, then the history. Each file is replaced atomically, and the
- * history in memory only moves on once all three are on disk, so a failed write (folder gone,
- * read-only, disk full) leaves the last good content in place and the next call tries again.
+ * curl, the page for browsers, then the history. All three are written in full before any
+ * replaces its old version, and the history in memory only moves on once they have, so a
+ * failed write (read-only folder, full disk) leaves the last good set in place and the next
+ * call tries again.
+ * A missing folder is created again.
  */
 export function createFortuneWriter(options: FortuneWriterOptions): FortuneWriter {
   const now = options.now ?? (() => new Date());
@@ -47,6 +50,8 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
       const page = join(options.dir, FORTUNE_FILES.page);
       options.log.info(`Writing fortune to ${page}`);
       try {
+        // A folder removed under the writer comes back at the next write.
+        await mkdir(options.dir, { recursive: true });
         history ??= await loadHistory();
         const fortune: Fortune = {
           text: options.pickFortune(),
@@ -55,14 +60,11 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
           ...(options.node ? { node: options.node } : {}),
         };
         const next = addToHistory(history, fortune, options.historySize);
-        await writeFileAtomic(OWNER, options.dir, FORTUNE_FILES.text, renderText(fortune));
-        await writeFileAtomic(
-          OWNER,
-          options.dir,
-          FORTUNE_FILES.page,
-          renderPage([fortune, ...next.slice(1)]),
-        );
-        await writeFileAtomic(OWNER, options.dir, FORTUNE_FILES.history, serializeHistory(next));
+        await writeFilesAtomic(OWNER, options.dir, [
+          [FORTUNE_FILES.text, renderText(fortune)],
+          [FORTUNE_FILES.page, renderPage([fortune, ...next.slice(1)])],
+          [FORTUNE_FILES.history, serializeHistory(next)],
+        ]);
         history = next;
         writes += 1;
         lastError = undefined;

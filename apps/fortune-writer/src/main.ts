@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import {
   closeServer,
@@ -20,9 +19,9 @@ const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
 const log = createLogger({ format: config.logFormat });
 warnUnknownVariables(log, process.env, ['FORTUNE_'], KNOWN_VARIABLES);
 
-await mkdir(config.dir, { recursive: true });
-for (const name of await removeTempFiles(OWNER, config.dir))
-  log.info(`Removed ${name}, left by an interrupted write`);
+// A folder that cannot be read yet is not fatal: each write tries again, and says why it fails.
+const leftovers = await removeTempFiles(OWNER, config.dir).catch(() => []);
+for (const name of leftovers) log.info(`Removed ${name}, left by an interrupted write`);
 
 const writer = createFortuneWriter({
   dir: config.dir,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger, type FortuneHistory } from '@fortune-sidecar/common';
@@ -67,22 +67,19 @@ describe('fortune writer', () => {
     assert.match(lines.join('\n'), /Found 1 earlier fortunes/);
   });
 
-  it('keeps the last good fortune when the folder is gone, and recovers when it is back', async () => {
+  it('creates the folder again when it was removed, and writes into it the history it kept', async () => {
     const base = await tempDir();
     const dir = join(base, 'html');
-    await mkdir(dir);
-    const { writer, lines } = writerIn(dir);
-    await writer.write();
-    await rename(dir, join(base, 'away'));
-    assert.equal(await writer.write(), false);
-    assert.match(lines.at(-1) ?? '', /ERROR Could not write fortune, keeping the last one: ENOENT/);
-    assert.match(writer.status().lastError ?? '', /ENOENT/);
-    await rename(join(base, 'away'), dir);
-    assert.equal(await read(dir, 'index.txt'), 'one\n');
+    const { writer } = writerIn(dir);
+    assert.equal(await writer.write(), true, 'a folder that does not exist yet is created');
+    await rm(dir, { recursive: true });
     assert.equal(await writer.write(), true);
-    assert.equal(await read(dir, 'index.txt'), 'three\n');
-    assert.deepEqual(writer.status(), { writes: 2 });
-    assert.deepEqual((await readdir(dir)).sort(), ['history.json', 'index.html', 'index.txt']);
+    assert.equal(await read(dir, 'index.txt'), 'two\n');
+    const history = JSON.parse(await read(dir, 'history.json')) as { fortunes: { text: string }[] };
+    assert.deepEqual(
+      history.fortunes.map((fortune) => fortune.text),
+      ['two', 'one'],
+    );
   });
 
   it('leaves no temporary file behind when a write fails', async () => {

@@ -3,23 +3,37 @@ import { join } from 'node:path';
 import { isTempOf, tempName } from './volume.ts';
 
 /**
- * Replaces `dir/name` whole: the data goes to a temporary file in the same folder, is flushed
- * to disk, then renamed over the old file. Readers see the old content or the new, never a
- * part; if anything fails (a full disk), the old file stays and the temporary one is removed.
+ * Replaces several files of `dir` as one change, as far as a folder allows: every new file is
+ * written and flushed under a temporary name first, and only when all are on disk are they
+ * renamed into place, in the order given. Readers see each file old or new, never a part of
+ * one; a failure while writing (a full disk, a read-only folder) renames nothing, so the
+ * folder keeps a consistent set of the old files. No temporary file outlives a failure.
  */
-export async function writeFileAtomic(owner: string, dir: string, name: string, data: string): Promise<void> {
-  const temp = join(dir, tempName(owner, name));
+export async function writeFilesAtomic(
+  owner: string,
+  dir: string,
+  files: ReadonlyArray<readonly [name: string, data: string]>,
+): Promise<void> {
+  const staged: [temp: string, name: string][] = [];
+  let renamed = 0;
   try {
-    const file = await open(temp, 'wx', 0o644);
-    try {
-      await file.writeFile(data);
-      await file.sync();
-    } finally {
-      await file.close();
+    for (const [name, data] of files) {
+      const temp = join(dir, tempName(owner, name));
+      staged.push([temp, name]);
+      const file = await open(temp, 'wx', 0o644);
+      try {
+        await file.writeFile(data);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
     }
-    await rename(temp, join(dir, name));
+    for (const [temp, name] of staged) {
+      await rename(temp, join(dir, name));
+      renamed += 1;
+    }
   } catch (error) {
-    await rm(temp, { force: true });
+    await Promise.all(staged.slice(renamed).map(([temp]) => rm(temp, { force: true })));
     throw error;
   }
 }

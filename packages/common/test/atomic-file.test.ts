@@ -3,8 +3,11 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '@fortune-sidecar/testing';
-import { removeTempFiles, writeFileAtomic } from '../src/atomic-file.ts';
+import { removeTempFiles, writeFilesAtomic } from '../src/atomic-file.ts';
 import { tempName } from '../src/volume.ts';
+
+const writeFileAtomic = (owner: string, dir: string, name: string, data: string) =>
+  writeFilesAtomic(owner, dir, [[name, data]]);
 
 describe('atomic file replacement', () => {
   it('replaces the file whole and leaves no temporary file', async () => {
@@ -41,6 +44,25 @@ describe('atomic file replacement', () => {
     await assert.rejects(writeFileAtomic('fortune-writer', dir, 'index.html', 'new'));
     assert.deepEqual(await readdir(dir), ['index.html']);
     assert.equal(await readFile(join(dir, 'index.html', 'keep'), 'utf8'), 'kept');
+  });
+
+  it('replaces several files as one change: when one cannot be written, none is replaced', async () => {
+    const dir = await tempDir();
+    await writeFilesAtomic('fortune-writer', dir, [
+      ['index.txt', 'old text\n'],
+      ['index.html', 'old page\n'],
+    ]);
+    await assert.rejects(
+      writeFilesAtomic('fortune-writer', dir, [
+        ['index.txt', 'new text\n'],
+        ['index.html', 'new page\n'],
+        [`${'x'.repeat(300)}.json`, 'a name too long for the folder'],
+      ]),
+      { code: 'ENAMETOOLONG' },
+    );
+    assert.equal(await readFile(join(dir, 'index.txt'), 'utf8'), 'old text\n');
+    assert.equal(await readFile(join(dir, 'index.html'), 'utf8'), 'old page\n');
+    assert.deepEqual((await readdir(dir)).sort(), ['index.html', 'index.txt']);
   });
 
   it('fails with the reason when the folder is gone', async () => {

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './git-server.ts';
 import { eventually } from './http.ts';
@@ -55,7 +56,8 @@ export type ContainerTool =
   | 'docker-registry'
   | 'debootstrap'
   | 'podman'
-  | 'shellcheck';
+  | 'shellcheck'
+  | 'tmpfs-mount';
 
 const INSTALL_HINT = 'install them as root with scripts/install-container-tools.sh (Debian packages)';
 
@@ -73,23 +75,39 @@ async function has(tool: ContainerTool): Promise<boolean> {
       return (await command('podman', ['--version'])).code === 0;
     case 'shellcheck':
       return (await command('shellcheck', ['--version'])).code === 0;
+    case 'tmpfs-mount':
+      return canMountTmpfs();
   }
+}
+
+const DESCRIPTIONS: Partial<Record<ContainerTool, string>> = {
+  docker: 'a running Docker engine',
+  'tmpfs-mount': 'root, to mount a small tmpfs (a full disk on demand)',
+};
+
+async function canMountTmpfs(): Promise<boolean> {
+  if (process.getuid?.() !== 0) return false;
+  const dir = await mkdtemp(join(tmpdir(), 'fortune-mount-check-'));
+  const mounted = (await command('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', dir])).code === 0;
+  if (mounted) await command('umount', [dir]);
+  await rm(dir, { recursive: true, force: true });
+  return mounted;
 }
 
 /**
  * Whether a suite that needs these tools can run: `false` when it can, or the reason it is
- * skipped. Where FORTUNE_REQUIRE_CONTAINERS=1 (CI sets it after installing them) a missing tool
+ * skipped. Where FORTUNE_NO_SKIP=1 (CI sets it after installing them) a missing tool
  * is an error instead, so these tests never pass by being skipped there.
  */
 export async function skipUnlessAvailable(tools: readonly ContainerTool[]): Promise<string | false> {
   const missing: string[] = [];
   for (const tool of tools) {
-    if (!(await has(tool))) missing.push(tool === 'docker' ? 'a running Docker engine' : tool);
+    if (!(await has(tool))) missing.push(DESCRIPTIONS[tool] ?? tool);
   }
   if (missing.length === 0) return false;
   const reason = `needs ${missing.join(', ')}: ${INSTALL_HINT}`;
-  if (process.env.FORTUNE_REQUIRE_CONTAINERS === '1') {
-    throw new Error(`FORTUNE_REQUIRE_CONTAINERS=1 but this suite ${reason}`);
+  if (process.env.FORTUNE_NO_SKIP === '1') {
+    throw new Error(`FORTUNE_NO_SKIP=1 but this suite ${reason}`);
   }
   return reason;
 }

@@ -9,3 +9,4 @@ export * from './podman.ts';
 export * from './raw-http.ts';
 export * from './service-process.ts';
 export * from './temp-dir.ts';
+export * from './tmpfs.ts';
