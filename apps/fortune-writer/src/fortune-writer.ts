@@ -24,8 +24,8 @@ export interface FortuneWriter {
 }
 
 /**
- * Publishes one fortune per call into the folder, as the volume contract says: the text for
- * curl, the page for browsers, then the history. All three are written in full before any
+ * Publishes one fortune per call into the folder, as the volume contract says: the history,
+ * the page for browsers, and the text for curl. All three are written in full before any
  * replaces its old version, and the history in memory only moves on once they have, so a
  * failed write (read-only folder, full disk) leaves the last good set in place and the next
  * call tries again.
@@ -60,10 +60,12 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
           ...(options.node ? { node: options.node } : {}),
         };
         const next = addToHistory(history, fortune, options.historySize);
+        // The history first and the text last: a writer killed between two renames leaves a
+        // text that the history already holds.
         await writeFilesAtomic(OWNER, options.dir, [
-          [FORTUNE_FILES.text, renderText(fortune)],
-          [FORTUNE_FILES.page, renderPage([fortune, ...next.slice(1)])],
           [FORTUNE_FILES.history, serializeHistory(next)],
+          [FORTUNE_FILES.page, renderPage([fortune, ...next.slice(1)])],
+          [FORTUNE_FILES.text, renderText(fortune)],
         ]);
         history = next;
         writes += 1;

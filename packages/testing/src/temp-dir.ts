@@ -7,7 +7,13 @@ const made: string[] = [];
 // At exit rather than in an after() hook: hooks run in the order they were registered, so a
 // folder made before a service started would be removed while that service still writes to it.
 process.on('exit', () => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch (error) {
+      console.error(`Could not remove ${dir}: ${(error as Error).message}`);
+    }
+  }
 });
 
 /** A fresh folder under the system's temp folder, removed when the test file's process ends. */

@@ -11,7 +11,8 @@ export interface SmallDisk {
 }
 
 const mounted: string[] = [];
-process.on('exit', () => {
+// Before the temporary folders are removed, which a mount point would keep busy.
+process.prependListener('exit', () => {
   for (const path of mounted.reverse()) {
     try {
       execFileSync('umount', ['--lazy', path]);

@@ -1,0 +1,155 @@
+// The writer as a process when its folder fails it: removed, read-only, full, or the writer
+// killed mid-write. What is in the folder is always a whole, consistent set of files.
+import assert from 'node:assert/strict';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FORTUNE_FILES, type FortuneHistory } from '@fortune-sidecar/common';
+import {
+  eventually,
+  figures,
+  httpGet,
+  skipUnlessAvailable,
+  smallDisk,
+  startService,
+  tempDir,
+} from '@fortune-sidecar/testing';
+
+const outcomes = figures('writer-faults', [] as { fault: string; outcome: string }[]);
+const needsMount = await skipUnlessAvailable(['tmpfs-mount']);
+
+async function startWriter(dir: string, interval = '100ms') {
+  const writer = startService('fortune-writer', {
+    FORTUNE_DIR: dir,
+    FORTUNE_INTERVAL: interval,
+    FORTUNE_HTTP_PORT: '0',
+  });
+  const { msg } = await writer.waitForLog(/^Health endpoints on /);
+  const health = new URL(msg.replace(/^Health endpoints on (\S+?)healthz.*$/, '$1'));
+  await writer.waitForLog(/^Writing a fortune every/);
+  return { writer, health };
+}
+
+/** The three files, read together; each must be whole, and they must agree with each other. */
+async function published(dir: string) {
+  const [text, page, history] = await Promise.all(
+    [FORTUNE_FILES.text, FORTUNE_FILES.page, FORTUNE_FILES.history].map((name) =>
+      readFile(join(dir, name), 'utf8'),
+    ),
+  );
+  return { text: text ?? '', page: page ?? '', history: JSON.parse(history ?? '') as FortuneHistory };
+}
+
+function assertConsistent(set: Awaited<ReturnType<typeof published>>) {
+  const newest = set.history.fortunes[0];
+  assert.ok(newest, 'the history has the current fortune');
+  assert.equal(set.text, `${newest.text}\n`, 'the text is the newest fortune of the history');
+  assert.match(set.page, /<\/html>\n$/, 'the page is whole');
+}
+
+const tempFiles = async (dir: string) => (await readdir(dir)).filter((name) => name.endsWith('.tmp'));
+
+describe('fortune-writer when its folder fails it', () => {
+  it('creates the folder again when it is removed, at the next write', async () => {
+    const dir = join(await tempDir(), 'html');
+    await startWriter(dir);
+    await eventually(() => published(dir));
+    await rm(dir, { recursive: true });
+    assertConsistent(await eventually(() => published(dir), { what: 'the folder and its files again' }));
+    outcomes.push({ fault: 'folder removed', outcome: 'created again at the next write' });
+  });
+
+  it('read-only: keeps the last fortune, says why on /readyz, and carries on once writable', {
+    skip: needsMount,
+  }, async () => {
+    const disk = await smallDisk('1m');
+    const { writer, health } = await startWriter(disk.path);
+    await eventually(() => published(disk.path));
+    await disk.readOnly();
+    const failed = writer.output.length;
+    await writer.waitForLog(/Could not write fortune, keeping the last one: EROFS/);
+    const kept = await published(disk.path);
+    assertConsistent(kept);
+    await sleep(300);
+    assert.deepEqual(await published(disk.path), kept, 'nothing changes while the folder is read-only');
+    const ready = await httpGet(health, '/readyz');
+    assert.equal(ready.status, 200, 'still serving the last fortune is not a reason to leave the Service');
+    assert.match(ready.body, /last write failed: EROFS/);
+    assert.ok(writer.output.length > failed);
+
+    await disk.writable();
+    await eventually(async () => ((await published(disk.path)).text !== kept.text ? true : undefined), {
+      what: 'a new fortune once the folder is writable',
+    });
+    await eventually(async () =>
+      /fortunes written/.test((await httpGet(health, '/readyz')).body) ? true : undefined,
+    );
+    assertConsistent(await published(disk.path));
+    assert.deepEqual(await tempFiles(disk.path), []);
+    outcomes.push({
+      fault: 'folder read-only',
+      outcome: 'last fortune kept, /readyz says why; recovered when writable',
+    });
+  });
+
+  it('disk full: keeps the last fortune whole, leaves no temporary file, and carries on when space is back', {
+    skip: needsMount,
+  }, async () => {
+    const disk = await smallDisk('64k');
+    const { writer } = await startWriter(disk.path);
+    await eventually(() => published(disk.path));
+    // Fill what is left of the disk, as a full sizeLimit would.
+    const filler = join(disk.path, 'filler');
+    await writeFile(filler, '');
+    for (;;) {
+      try {
+        await writeFile(filler, Buffer.alloc(4096), { flag: 'a' });
+      } catch {
+        break;
+      }
+    }
+    await writer.waitForLog(/Could not write fortune, keeping the last one: ENOSPC/);
+    const kept = await published(disk.path);
+    assertConsistent(kept);
+    assert.deepEqual(await tempFiles(disk.path), [], 'a failed write removes its temporary files');
+
+    await rm(filler);
+    await eventually(async () => ((await published(disk.path)).text !== kept.text ? true : undefined), {
+      what: 'a new fortune once there is space',
+    });
+    assertConsistent(await published(disk.path));
+    outcomes.push({
+      fault: 'disk full',
+      outcome: 'last fortune kept whole, no temporary file; recovered when space returned',
+    });
+  });
+
+  it('killed with SIGKILL at random moments: the files are always whole, and the next start removes the temporary ones', async () => {
+    const dir = await tempDir();
+    let kills = 0;
+    let leftTemp = 0;
+    for (let round = 0; round < 25; round += 1) {
+      const { writer } = await startWriter(dir, '10ms');
+      await sleep(Math.random() * 100);
+      await writer.stop('SIGKILL');
+      kills += 1;
+      // Killed between two renames, the files may be one fortune apart, but each is whole.
+      const set = await published(dir);
+      assert.ok(
+        set.history.fortunes.slice(0, 2).some((fortune) => set.text === `${fortune.text}\n`),
+        'the text is a fortune of the history',
+      );
+      assert.match(set.page, /<\/html>\n$/, 'the page is whole');
+      if ((await tempFiles(dir)).length > 0) leftTemp += 1;
+    }
+    const { writer } = await startWriter(dir, '1h');
+    assert.deepEqual(await tempFiles(dir), []);
+    await writer.stop();
+    assert.ok(kills === 25);
+    outcomes.push({
+      fault: `SIGKILL mid-write (${kills} times)`,
+      outcome: `files always whole and consistent; ${leftTemp} kills left temporary files, all removed at the next start`,
+    });
+  });
+});
