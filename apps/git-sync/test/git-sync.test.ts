@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GIT_SYNC_LAYOUT } from '@fortune-sidecar/common';
 import {
   createOrigin,
+  figures,
   freePort,
   type GitServer,
   type Origin,
@@ -17,6 +18,7 @@ import {
 import { healthPort, probe } from './helpers/health.ts';
 
 const base = await tempDir('git-sync-app-');
+const outcomes = figures('git-sync-recovery', [] as { fault: string; outcome: string }[]);
 
 describe('git-sync', () => {
   let daemon: GitServer;
@@ -87,6 +89,7 @@ describe('git-sync', () => {
       [],
       'no warnings or errors on the way',
     );
+    outcomes.push({ fault: 'force-push', outcome: 'the rewritten tip published within a period' });
   });
 
   it('keeps serving the last good commit while the server is down, counts the failures, and recovers', async () => {
@@ -120,6 +123,10 @@ describe('git-sync', () => {
     assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'second\n');
     assert.deepEqual(await probe(port, '/healthz'), { status: 200, body: '0 failed syncs in a row' });
     assert.equal((await gitSync.stop()).code, 0);
+    outcomes.push({
+      fault: 'remote gone after a good sync',
+      outcome: 'last revision kept and ready, failures counted on /healthz; recovered when it was back',
+    });
   });
 
   it('exits with 1 after more than GITSYNC_MAX_FAILURES failures in a row', async () => {
@@ -190,6 +197,10 @@ describe('git-sync', () => {
     assert.deepEqual((await readdir(root)).sort(), ['.gitsync', 'html']);
     assert.deepEqual(await readdir(worktrees), [second]);
     assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'second\n');
+    outcomes.push({
+      fault: 'crash leftovers: a temporary link, a half-written worktree, a dangling link',
+      outcome: 'all removed or repaired at the next start, then synced',
+    });
   });
 
   it('is not ready before its first sync, and on SIGTERM stops the running git and exits 0 within 1 s', async () => {
@@ -210,6 +221,10 @@ describe('git-sync', () => {
     assert.deepEqual([stopped.code, stopped.signal], [0, null]);
     assert.ok(stopped.ms < 1000, `stopped in ${stopped.ms}ms`);
     assert.deepEqual(await readdir(root), ['.gitsync']);
+    outcomes.push({
+      fault: 'SIGTERM during a sync',
+      outcome: `git stopped, exit 0 in ${stopped.ms} ms, nothing half-published`,
+    });
   });
 
   it('fails a sync that takes longer than GITSYNC_SYNC_TIMEOUT', async () => {

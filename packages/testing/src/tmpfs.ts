@@ -8,6 +8,8 @@ export interface SmallDisk {
   readonly path: string;
   readOnly(): Promise<void>;
   writable(): Promise<void>;
+  /** Gives the disk a new size: more space, as when a volume is cleaned or grown. */
+  resize(size: string): Promise<void>;
 }
 
 const mounted: string[] = [];
@@ -35,5 +37,6 @@ export async function smallDisk(size: string): Promise<SmallDisk> {
     path,
     readOnly: async () => void (await mustRun('mount', ['-o', 'remount,ro', path])),
     writable: async () => void (await mustRun('mount', ['-o', 'remount,rw', path])),
+    resize: async (newSize) => void (await mustRun('mount', ['-o', `remount,size=${newSize}`, path])),
   };
 }
