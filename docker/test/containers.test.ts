@@ -38,7 +38,15 @@ const LABEL = `fortune-sidecar.test=${RUN}`;
 const PREFIX = `fortune-sidecar-test-${RUN}`;
 const BASE_IMAGE = imageScriptEnv(PREFIX).BASE_IMAGE ?? '';
 const COMPOSE_PROJECT = `fst${RUN}`;
-const HARDENED = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+const HARDENED = [
+  '--read-only',
+  '--cap-drop',
+  'ALL',
+  '--user',
+  '1000:1000',
+  '--security-opt',
+  'no-new-privileges',
+];
 const CURL = { accept: '*/*', 'user-agent': 'curl/8.5.0' };
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 

@@ -9,12 +9,6 @@ export type BadValue =
   | null
   | { readonly value: string | null; readonly with: Record<string, string> };
 
-const tried = new Map<string, { variables: number; values: number; refused: number }>();
-const tally = figures(
-  'bad-configuration',
-  {} as Record<string, { variables: number; values: number; refused: number }>,
-);
-
 /**
  * The spec that every variable a service reads stops it at start when it is wrong: exit code
  * 2 and exactly one line, which names the variable, the value, and what is accepted. `table`
@@ -31,9 +25,11 @@ export function describeBadConfiguration(
     readonly secret?: string;
   },
 ): void {
-  const counts = { variables: Object.keys(options.table).length, values: 0, refused: 0 };
-  tried.set(service, counts);
-  tally[service] = counts;
+  const counts = figures(`bad-configuration-${service}`, {
+    variables: Object.keys(options.table).length,
+    values: 0,
+    refused: 0,
+  });
   describe(`${service}: every wrong setting stops it at start, with one line that says why`, () => {
     it('the table tries every variable the service reads', () => {
       assert.deepEqual(Object.keys(options.table).sort(), [...options.known].sort());
