@@ -30,6 +30,8 @@ describe('npm start: the stack as local processes', () => {
   it('stops everything on Ctrl-C and removes the shared folder', async () => {
     const { stack, folder } = await startStack({});
     assert.ok(existsSync(folder));
+    // Every service running, not just the web server the stack waits for.
+    await stack.waitForOutput(/^\[fortune-writer\] .*Writing a fortune every/);
     const exit = await stack.stop('SIGINT');
     assert.equal(exit.code, 0);
     assert.ok(exit.ms < 2000, `took ${exit.ms} ms`);
