@@ -1,0 +1,415 @@
+// pnpm bench: the web server against nginx and express.static, in one run on this machine.
+// Each server runs alone on core 0, wrk on core 1, against the same folder of the writer's
+// real output. Prints a table of ratios and the targets; --write puts it in docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FORTUNE_FILES, writeFilesAtomic } from '@fortune-sidecar/common';
+import { memoryOf, quantile } from './process-stats.ts';
+import {
+  bundle,
+  REPO_ROOT,
+  type Running,
+  startExpressStatic,
+  startNginx,
+  startPinned,
+  startWebServer,
+} from './servers.ts';
+import { type LoadResult, loadTest } from './wrk.ts';
+
+const SERVER_CORE = 0;
+const LOAD_CORE = 1;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const write = process.argv.includes('--write');
+
+function requireTools() {
+  const missing = ['nginx', 'wrk', 'taskset', 'git'].filter((tool) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) {
+    console.error(
+      `pnpm bench needs ${missing.join(', ')}: on Debian or Ubuntu, apt-get install nginx-light wrk util-linux git`,
+    );
+    process.exit(1);
+  }
+  try {
+    execFileSync('taskset', ['-c', String(LOAD_CORE), 'true']);
+  } catch {
+    console.error(`pnpm bench needs two CPU cores (one for the servers, one for wrk)`);
+    process.exit(1);
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+const say = (line: string) => console.log(`[bench] ${line}`);
+const mb = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+/** The writer's real output: the folder every server serves. */
+async function writerOutput(dir: string): Promise<void> {
+  const port = await freePort();
+  const writer = await startPinned(
+    'fortune-writer',
+    SERVER_CORE,
+    [process.execPath, bundle('fortune-writer')],
+    {
+      port,
+      readyPath: '/readyz',
+      env: { FORTUNE_DIR: dir, FORTUNE_INTERVAL: '1h', FORTUNE_HTTP_PORT: String(port), LOG_FORMAT: 'json' },
+    },
+  );
+  await writer.stop();
+}
+
+/** Time from the rename of a new index.txt to the first answer that has it, `changes` times. */
+async function freshness(server: Running, dir: string, changes: number): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(`${server.url}/index.txt`);
+  const get = () =>
+    new Promise<string>((resolve, reject) => {
+      request({ host: url.hostname, port: url.port, path: url.pathname, agent }, (response) => {
+        let body = '';
+        response
+          .setEncoding('utf8')
+          .on('data', (chunk) => (body += chunk))
+          .on('end', () => resolve(body));
+      })
+        .on('error', reject)
+        .end();
+    });
+  const samples: number[] = [];
+  for (let change = 0; change < changes; change += 1) {
+    const marker = `change ${change} ${Math.random()}\n`;
+    await writeFilesAtomic('fortune-writer', dir, [[FORTUNE_FILES.text, marker]]);
+    const renamed = performance.now();
+    while ((await get()) !== marker) {
+      if (performance.now() - renamed > 5000) throw new Error(`${server.name} never served change ${change}`);
+    }
+    samples.push(performance.now() - renamed);
+    await sleep(10);
+  }
+  agent.destroy();
+  return samples.sort((a, b) => a - b);
+}
+
+interface ServerResult {
+  readonly name: string;
+  readonly text: LoadResult;
+  readonly html: LoadResult;
+  readonly idleRss: number;
+  readonly loadedPeak: number;
+  readonly freshness: number[];
+}
+
+async function measure(start: () => Promise<Running>, dir: string): Promise<ServerResult> {
+  const server = await start();
+  try {
+    await sleep(1000);
+    const idleRss = (await memoryOf(server.pid)).rss;
+    say(`${server.name}: warming up, then ${SECONDS} s per path, 50 connections`);
+    await loadTest(`${server.url}/index.txt`, { connections: 50, seconds: 2, core: LOAD_CORE });
+    const text = await loadTest(`${server.url}/index.txt`, {
+      connections: 50,
+      seconds: SECONDS,
+      core: LOAD_CORE,
+    });
+    const html = await loadTest(`${server.url}/index.html`, {
+      connections: 50,
+      seconds: SECONDS,
+      core: LOAD_CORE,
+    });
+    const loadedPeak = (await memoryOf(server.pid)).peak;
+    say(`${server.name}: freshness over 200 changes`);
+    const fresh = await freshness(server, dir, 200);
+    // Leave the folder as the writer made it for the next server.
+    await writerOutput(dir);
+    return { name: server.name, text, html, idleRss, loadedPeak, freshness: fresh };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Exec to ready, the median of five starts. */
+async function startupTimes(dir: string, repo: string): Promise<Record<string, number>> {
+  const times: Record<string, number[]> = { 'web-server': [], 'fortune-writer': [], 'git-sync': [] };
+  for (let round = 0; round < 5; round += 1) {
+    const port = await freePort();
+    const web = await startWebServer(dir, port, SERVER_CORE);
+    times['web-server']?.push(web.startupMs);
+    await web.stop();
+    const writerDir = await mkdtemp(join(tmpdir(), 'bench-writer-'));
+    const writerPort = await freePort();
+    const writer = await startPinned(
+      'fortune-writer',
+      SERVER_CORE,
+      [process.execPath, bundle('fortune-writer')],
+      {
+        port: writerPort,
+        readyPath: '/readyz',
+        env: { FORTUNE_DIR: writerDir, FORTUNE_HTTP_PORT: String(writerPort), LOG_FORMAT: 'json' },
+      },
+    );
+    times['fortune-writer']?.push(writer.startupMs);
+    await writer.stop();
+    const syncRoot = await mkdtemp(join(tmpdir(), 'bench-sync-'));
+    const syncPort = await freePort();
+    const gitSync = await startPinned('git-sync', SERVER_CORE, [process.execPath, bundle('git-sync')], {
+      port: syncPort,
+      readyPath: '/healthz',
+      env: {
+        GITSYNC_REPO: repo,
+        GITSYNC_ROOT: syncRoot,
+        GITSYNC_ALLOW_LOCAL: 'true',
+        GITSYNC_HTTP_PORT: String(syncPort),
+        LOG_FORMAT: 'json',
+      },
+    });
+    times['git-sync']?.push(gitSync.startupMs);
+    await gitSync.stop();
+    await rm(writerDir, { recursive: true, force: true });
+    await rm(syncRoot, { recursive: true, force: true });
+  }
+  return Object.fromEntries(
+    Object.entries(times).map(([name, ms]) => [
+      name,
+      quantile(
+        ms.sort((a, b) => a - b),
+        0.5,
+      ),
+    ]),
+  );
+}
+
+/** Idle memory of the writer and git-sync, after they have done their first work. */
+async function idleMemory(repo: string): Promise<Record<string, number>> {
+  const writerDir = await mkdtemp(join(tmpdir(), 'bench-writer-'));
+  const syncRoot = await mkdtemp(join(tmpdir(), 'bench-sync-'));
+  const [writerPort, syncPort] = [await freePort(), await freePort()];
+  const writer = await startPinned(
+    'fortune-writer',
+    SERVER_CORE,
+    [process.execPath, bundle('fortune-writer')],
+    {
+      port: writerPort,
+      readyPath: '/readyz',
+      env: {
+        FORTUNE_DIR: writerDir,
+        FORTUNE_INTERVAL: '100ms',
+        FORTUNE_HTTP_PORT: String(writerPort),
+        LOG_FORMAT: 'json',
+      },
+    },
+  );
+  const gitSync = await startPinned('git-sync', SERVER_CORE, [process.execPath, bundle('git-sync')], {
+    port: syncPort,
+    readyPath: '/readyz',
+    env: {
+      GITSYNC_REPO: repo,
+      GITSYNC_ROOT: syncRoot,
+      GITSYNC_ALLOW_LOCAL: 'true',
+      GITSYNC_PERIOD: '200ms',
+      GITSYNC_HTTP_PORT: String(syncPort),
+      LOG_FORMAT: 'json',
+    },
+  });
+  await sleep(3000);
+  const result = {
+    'fortune-writer': (await memoryOf(writer.pid)).rss,
+    'git-sync': (await memoryOf(gitSync.pid)).rss,
+  };
+  await Promise.all([writer.stop(), gitSync.stop()]);
+  await rm(writerDir, { recursive: true, force: true });
+  await rm(syncRoot, { recursive: true, force: true });
+  return result;
+}
+
+/** Requests/s of this web server and nginx for 1 to 1,000 connections. */
+async function scale(
+  dir: string,
+  work: string,
+): Promise<{ connections: number; ours: number; nginx: number }[]> {
+  const rows: { connections: number; ours: number; nginx: number }[] = [];
+  const ours = await startWebServer(dir, await freePort(), SERVER_CORE);
+  const nginx = await startNginx(dir, await freePort(), SERVER_CORE, join(work, 'nginx-scale'));
+  try {
+    for (const connections of [1, 10, 100, 1000]) {
+      say(`scale: ${connections} connections`);
+      const seconds = Math.max(3, Math.round(SECONDS / 2));
+      const a = await loadTest(`${ours.url}/index.txt`, { connections, seconds, core: LOAD_CORE });
+      const b = await loadTest(`${nginx.url}/index.txt`, { connections, seconds, core: LOAD_CORE });
+      rows.push({ connections, ours: a.requestsPerSecond, nginx: b.requestsPerSecond });
+    }
+  } finally {
+    await Promise.all([ours.stop(), nginx.stop()]);
+  }
+  return rows;
+}
+
+/** The web server's memory once it has served every file of a 10,000-file site. */
+async function largeSite(work: string): Promise<{ files: number; rss: number }> {
+  const dir = join(work, 'large-site');
+  await mkdir(dir, { recursive: true });
+  const files = 10_000;
+  for (let i = 0; i < files; i += 1)
+    await writeFile(join(dir, `page-${i}.html`), `<p>page ${i}</p>\n`.repeat(20));
+  const server = await startWebServer(dir, await freePort(), SERVER_CORE);
+  try {
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const get = (path: string) =>
+      new Promise<void>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: new URL(server.url).port, path, agent }, (response) => {
+          response.resume().on('end', () => resolve());
+        })
+          .on('error', reject)
+          .end();
+      });
+    for (let i = 0; i < files; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, j) => get(`/page-${i + j}.html`)));
+    }
+    agent.destroy();
+    return { files, rss: (await memoryOf(server.pid)).rss };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function gitRepo(work: string): Promise<string> {
+  const repo = join(work, 'site');
+  await mkdir(repo, { recursive: true });
+  const git = (...args: string[]) =>
+    execFileSync('git', [
+      '-C',
+      repo,
+      '-c',
+      'user.name=bench',
+      '-c',
+      'user.email=bench@example.test',
+      ...args,
+    ]);
+  git('init', '--quiet', '--initial-branch=main');
+  await writeFile(join(repo, 'index.txt'), 'a synced page\n');
+  git('add', '--all');
+  git('commit', '--quiet', '--message', 'page');
+  return repo;
+}
+
+requireTools();
+execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'pnpm.mjs'), 'run', '--silent', 'build'], {
+  stdio: 'inherit',
+});
+const work = await mkdtemp(join(tmpdir(), 'fortune-bench-'));
+try {
+  const dir = join(work, 'htdocs');
+  await mkdir(dir);
+  await writerOutput(dir);
+  const repo = await gitRepo(work);
+
+  const ours = await measure(async () => startWebServer(dir, await freePort(), SERVER_CORE), dir);
+  const nginx = await measure(
+    async () => startNginx(dir, await freePort(), SERVER_CORE, join(work, 'nginx')),
+    dir,
+  );
+  const express = await measure(async () => startExpressStatic(dir, await freePort(), SERVER_CORE), dir);
+  say('start-up times and idle memory of every service');
+  const startup = await startupTimes(dir, repo);
+  const idle = await idleMemory(repo);
+  const scaleRows = await scale(dir, work);
+  say('memory with a site of 10,000 files');
+  const large = await largeSite(work);
+
+  const servers = [ours, nginx, express];
+  const median = (result: ServerResult) => quantile(result.freshness, 0.5);
+  const p99 = (result: ServerResult) => quantile(result.freshness, 0.99);
+  const cpu = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"])
+    .toString()
+    .trim();
+  const targets: [string, boolean, string][] = [
+    [
+      'requests/s ≥ 0.9× nginx (text)',
+      ours.text.requestsPerSecond >= 0.9 * nginx.text.requestsPerSecond,
+      ratio(ours.text.requestsPerSecond, nginx.text.requestsPerSecond),
+    ],
+    [
+      'requests/s ≥ 0.9× nginx (page)',
+      ours.html.requestsPerSecond >= 0.9 * nginx.html.requestsPerSecond,
+      ratio(ours.html.requestsPerSecond, nginx.html.requestsPerSecond),
+    ],
+    [
+      'requests/s ≥ 10× express.static (text)',
+      ours.text.requestsPerSecond >= 10 * express.text.requestsPerSecond,
+      ratio(ours.text.requestsPerSecond, express.text.requestsPerSecond),
+    ],
+    [
+      'p99 latency ≤ 1.5× nginx (text)',
+      ours.text.p99Ms <= 1.5 * nginx.text.p99Ms,
+      ratio(ours.text.p99Ms, nginx.text.p99Ms),
+    ],
+    ['freshness median ≤ 50 ms', median(ours) <= 50, `${median(ours).toFixed(1)} ms`],
+    ['freshness p99 ≤ 200 ms', p99(ours) <= 200, `${p99(ours).toFixed(1)} ms`],
+    ['web server idle RSS ≤ 60 MB', ours.idleRss <= 60e6, mb(ours.idleRss)],
+    [
+      'fortune-writer idle RSS ≤ 60 MB',
+      (idle['fortune-writer'] ?? 0) <= 60e6,
+      mb(idle['fortune-writer'] ?? 0),
+    ],
+    ['git-sync idle RSS ≤ 60 MB', (idle['git-sync'] ?? 0) <= 60e6, mb(idle['git-sync'] ?? 0)],
+    ['web server peak RSS under load ≤ 100 MB', ours.loadedPeak <= 100e6, mb(ours.loadedPeak)],
+    ...Object.entries(startup).map(([name, ms]): [string, boolean, string] => [
+      `${name} ready ≤ 300 ms after exec`,
+      ms <= 300,
+      `${ms.toFixed(0)} ms`,
+    ]),
+  ];
+  const errors = servers.flatMap((s) => [s.text, s.html]).reduce((sum, r) => sum + r.errors, 0);
+
+  const report = `Measured on ${new Date().toISOString().slice(0, 10)}, ${cpu}, Node.js ${process.version}: each server alone on core ${SERVER_CORE}, wrk (one thread, 50 keep-alive connections, ${SECONDS} s) on core ${LOAD_CORE}, against the same folder of the writer's output.${errors > 0 ? ` **${errors} failed requests: the run is not fair.**` : ''}
+
+| server | text req/s | text p50 | text p99 | page req/s | page p99 | idle RSS | peak RSS under load | fresh (median / p99) |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${servers
+  .map(
+    (s) =>
+      `| ${s.name} | ${Math.round(s.text.requestsPerSecond).toLocaleString('en')} | ${s.text.p50Ms.toFixed(2)} ms | ${s.text.p99Ms.toFixed(2)} ms | ${Math.round(s.html.requestsPerSecond).toLocaleString('en')} | ${s.html.p99Ms.toFixed(2)} ms | ${mb(s.idleRss)} | ${mb(s.loadedPeak)} | ${median(s).toFixed(1)} / ${p99(s).toFixed(1)} ms |`,
+  )
+  .join('\n')}
+
+| target | result | |
+| --- | --- | --- |
+${targets.map(([name, ok, value]) => `| ${name} | ${value} | ${ok ? 'met' : '**missed**'} |`).join('\n')}
+
+Requests/s for /index.txt by number of connections:
+
+| connections | this web server | nginx | ratio |
+| --- | --- | --- | --- |
+${scaleRows.map((row) => `| ${row.connections.toLocaleString('en')} | ${Math.round(row.ours).toLocaleString('en')} | ${Math.round(row.nginx).toLocaleString('en')} | ${ratio(row.ours, row.nginx)} |`).join('\n')}
+
+Memory of this web server after serving every file of a site of ${large.files.toLocaleString('en')} files: ${mb(large.rss)} RSS.
+`;
+  console.log(`\n${report}`);
+  if (write) {
+    const path = join(REPO_ROOT, 'docs', 'benchmarks.md');
+    const doc = await readFile(path, 'utf8');
+    const updated = doc.replace(/(<!-- results:start -->\n)[\s\S]*(<!-- results:end -->)/, `$1${report}$2`);
+    await writeFile(path, updated);
+    say(`wrote the results into ${path}`);
+  }
+  process.exitCode = targets.every(([, ok]) => ok) && errors === 0 ? 0 : 1;
+} finally {
+  await rm(work, { recursive: true, force: true });
+}

@@ -1,0 +1,135 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const bundle = (service: string) => join(REPO_ROOT, 'apps', service, 'dist', 'main.js');
+
+export interface Running {
+  readonly name: string;
+  readonly url: string;
+  /** The process that serves: the one whose memory counts. */
+  readonly pid: number;
+  /** Milliseconds from exec to the first good answer at `readyPath`. */
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+/** Polls until `url` answers 200, and returns how long after `since` that was. */
+export async function waitUntilOk(
+  url: string,
+  since: number,
+  child: ChildProcess,
+  timeoutMs = 10_000,
+): Promise<number> {
+  const deadline = since + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return performance.now() - since;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(2);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+}
+
+/** Starts a command on one CPU core and waits until `readyPath` answers. */
+export async function startPinned(
+  name: string,
+  core: number,
+  command: readonly string[],
+  { port, readyPath, env = {} }: { port: number; readyPath: string; env?: Record<string, string> },
+): Promise<Running & { child: ChildProcess }> {
+  const started = performance.now();
+  const child = spawn('taskset', ['-c', String(core), ...command], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const startupMs = await waitUntilOk(`${url}${readyPath}`, started, child);
+  return { name, url, pid: child.pid ?? 0, startupMs, stop: stopper(child), child };
+}
+
+export function startWebServer(root: string, port: number, core: number) {
+  return startPinned('this web server', core, [process.execPath, bundle('web-server')], {
+    port,
+    readyPath: '/readyz',
+    env: { WEB_ROOT: root, WEB_PORT: String(port), WEB_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
+  });
+}
+
+export function startExpressStatic(root: string, port: number, core: number) {
+  const script = join(REPO_ROOT, 'packages', 'bench', 'src', 'express-static.mjs');
+  return startPinned('express.static', core, [process.execPath, script, root, String(port)], {
+    port,
+    readyPath: '/index.txt',
+  });
+}
+
+/**
+ * nginx from Debian with one worker process and a plain static configuration, as the seed
+ * serves its volume. Access logging is off (this web server logs no requests either) and
+ * keep-alive connections are not recycled, so that both serve the same work.
+ */
+export async function startNginx(root: string, port: number, core: number, workDir: string) {
+  await mkdir(workDir, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  const config = join(workDir, 'nginx.conf');
+  await writeFile(
+    config,
+    `${asRoot ? 'user root;\n' : ''}worker_processes 1;
+daemon off;
+pid ${join(workDir, 'nginx.pid')};
+error_log ${join(workDir, 'error.log')};
+events { worker_connections 4096; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  sendfile on;
+  tcp_nopush on;
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path ${join(workDir, 'body')};
+  proxy_temp_path ${join(workDir, 'proxy')};
+  fastcgi_temp_path ${join(workDir, 'fastcgi')};
+  uwsgi_temp_path ${join(workDir, 'uwsgi')};
+  scgi_temp_path ${join(workDir, 'scgi')};
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    index index.txt index.html;
+  }
+}
+`,
+  );
+  const running = await startPinned(
+    'nginx',
+    core,
+    ['nginx', '-c', config, '-e', join(workDir, 'error.log')],
+    {
+      port,
+      readyPath: '/index.txt',
+    },
+  );
+  // The worker serves; the master only supervises.
+  const worker = Number(
+    execFileSync('pgrep', ['-P', String(running.pid)])
+      .toString()
+      .trim()
+      .split('\n')[0],
+  );
+  return { ...running, pid: worker, stop: stopper(running.child) };
+}
