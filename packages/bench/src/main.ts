@@ -268,6 +268,7 @@ async function largeSite(work: string): Promise<{ files: number; rss: number }> 
   const files = 10_000;
   for (let i = 0; i < files; i += 1)
     await writeFile(join(dir, `page-${i}.html`), `<p>page ${i}</p>\n`.repeat(20));
+  await writeFile(join(dir, 'index.html'), '<p>a large site</p>\n');
   const server = await startWebServer(dir, await freePort(), SERVER_CORE);
   try {
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });

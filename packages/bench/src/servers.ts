@@ -25,16 +25,19 @@ export async function waitUntilOk(
   timeoutMs = 10_000,
 ): Promise<number> {
   const deadline = since + timeoutMs;
-  while (Date.now() < deadline) {
+  let last = 'no answer';
+  while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
     try {
-      if ((await fetch(url)).ok) return performance.now() - since;
-    } catch {
-      // Not listening yet.
+      const answer = await fetch(url);
+      if (answer.ok) return performance.now() - since;
+      last = `${answer.status} ${await answer.text()}`;
+    } catch (error) {
+      last = String((error as Error).cause ?? error);
     }
     await sleep(2);
   }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms; last: ${last}`);
 }
 
 function stopper(child: ChildProcess): () => Promise<void> {
