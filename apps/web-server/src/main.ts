@@ -8,6 +8,7 @@ import {
 } from '@fortune-sidecar/common';
 import { createApp } from './app.ts';
 import { KNOWN_VARIABLES, loadConfig } from './config.ts';
+import { withFastPath } from './fast-path.ts';
 import { siteHealth } from './health.ts';
 import { createWebServer } from './server.ts';
 import { createSite } from './site.ts';
@@ -21,7 +22,7 @@ const site = createSite(config.root);
 const watch = watchFolder(config.root, () => site.invalidate(), log);
 const app = createApp({ site, log, health: siteHealth(site, config.root) });
 
-const server = createWebServer(app, config.requestTimeoutMs);
+const server = createWebServer(withFastPath(site, app), config.requestTimeoutMs);
 const url = await listen(server, config.port, config.host);
 await watch.ready;
 onShutdown(log, async () => {

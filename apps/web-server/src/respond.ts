@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FileFacts, Resource } from './lookup.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
 
 const TEXT = 'text/plain; charset=utf-8';
 
@@ -33,6 +34,37 @@ function notModified(request: IncomingMessage, facts: FileFacts): boolean {
   return !Number.isNaN(sinceMs) && Date.parse(facts.lastModified) <= sinceMs;
 }
 
+type Served = Extract<Resource, { kind: 'file' | 'large-file' }>;
+interface Headers {
+  readonly ok: Readonly<Record<string, string>>;
+  readonly notModified: Readonly<Record<string, string>>;
+}
+
+// Built once per version of a file: the cache hands out the same resource object until the
+// file changes, so the hot path sends ready-made headers.
+const prepared = new WeakMap<Served, Headers>();
+
+function headersOf(resource: Served): Headers {
+  let headers = prepared.get(resource);
+  if (!headers) {
+    const common: Record<string, string> = {
+      ...SECURITY_HEADERS,
+      'content-type': resource.contentType,
+      etag: resource.etag,
+      'last-modified': resource.lastModified,
+      // The fortune changes every few seconds: browsers may keep it, but must ask again each time.
+      'cache-control': 'no-cache',
+      // Ranges are not served: a Range header is ignored and the whole file sent, as RFC 9110 allows.
+      'accept-ranges': 'none',
+    };
+    if (resource.negotiated) common.vary = 'Accept';
+    const size = resource.kind === 'file' ? resource.body.length : resource.size;
+    headers = { ok: { ...common, 'content-length': String(size) }, notModified: common };
+    prepared.set(resource, headers);
+  }
+  return headers;
+}
+
 /** Writes the answer for a resource; HEAD gets the same headers and no body. */
 export function respond(request: IncomingMessage, response: ServerResponse, resource: Resource): void {
   switch (resource.kind) {
@@ -46,23 +78,13 @@ export function respond(request: IncomingMessage, response: ServerResponse, reso
       plain(response, 301, `Moved to ${resource.location}`, { location: resource.location });
       return;
   }
-  const headers: Record<string, string> = {
-    'content-type': resource.contentType,
-    etag: resource.etag,
-    'last-modified': resource.lastModified,
-    // The fortune changes every few seconds: browsers may keep it, but must ask again each time.
-    'cache-control': 'no-cache',
-    // Ranges are not served: a Range header is ignored and the whole file sent, as RFC 9110 allows.
-    'accept-ranges': 'none',
-  };
-  if (resource.negotiated) headers.vary = 'Accept';
+  const headers = headersOf(resource);
   if (notModified(request, resource)) {
-    response.writeHead(304, headers);
+    response.writeHead(304, headers.notModified);
     response.end();
     return;
   }
-  const size = resource.kind === 'file' ? resource.body.length : resource.size;
-  response.writeHead(200, { ...headers, 'content-length': String(size) });
+  response.writeHead(200, headers.ok);
   if (request.method === 'HEAD') {
     response.end();
   } else if (resource.kind === 'file') {

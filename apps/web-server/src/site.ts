@@ -8,8 +8,9 @@ export interface SiteOptions {
   readonly maxCachedBytes?: number;
   /**
    * How long a cached answer is trusted without a file event. Events come from inotify, which
-   * sees nothing on network volumes (NFS claims) or changes made from another node, so every
-   * answer is checked again on disk at least this often.
+   * sees nothing on network volumes (NFS claims) or changes made from another node, and a
+   * watcher may fold a quick second change into the first, so every answer is checked again on
+   * disk at least this often (default 100 ms: at most ten reads a second per file served).
    */
   readonly maxAgeMs?: number;
   readonly now?: () => number;
@@ -18,6 +19,8 @@ export interface SiteOptions {
 export interface Site {
   /** What a URL path (still percent-encoded) names, as a browser (`wantsHtml`) or as curl asks. */
   find(pathname: string, wantsHtml: boolean): Promise<Resource>;
+  /** find()'s answer when it is in memory and still fresh, without waiting: the fast path. */
+  peek(pathname: string, wantsHtml: boolean): Resource | undefined;
   /** Forgets every cached answer: called on every change the watcher sees in the folder. */
   invalidate(): void;
 }
@@ -37,29 +40,46 @@ interface Cached {
 export function createSite(root: string, options: SiteOptions = {}): Site {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxCachedBytes = options.maxCachedBytes ?? 32 * 1024 * 1024;
-  const maxAgeMs = options.maxAgeMs ?? 1000;
+  const maxAgeMs = options.maxAgeMs ?? 100;
   const now = options.now ?? Date.now;
   let cache = new Map<string, Cached>();
   let cachedBytes = 0;
   let generation = 0;
+  // One disk lookup per key at a time: when an entry expires under load, the requests that
+  // arrive meanwhile wait for that lookup instead of each starting their own.
+  const pending = new Map<string, Promise<Resource>>();
+  const keyOf = (pathname: string, wantsHtml: boolean) => `${wantsHtml ? 'html' : 'text'} ${pathname}`;
+
+  async function load(key: string, pathname: string, wantsHtml: boolean): Promise<Resource> {
+    const startedIn = generation;
+    const at = now();
+    const resource = await lookup(root, parseRequestPath(pathname), wantsHtml, maxBodyBytes);
+    const bytes = resource.kind === 'file' ? resource.body.length + key.length : key.length;
+    const cacheable = resource.kind === 'file' || resource.kind === 'redirect';
+    if (cacheable && startedIn === generation && cachedBytes + bytes <= maxCachedBytes) {
+      const previous = cache.get(key);
+      if (previous) cachedBytes -= previous.bytes;
+      cache.set(key, { resource, at, bytes });
+      cachedBytes += bytes;
+    }
+    return resource;
+  }
 
   return {
-    async find(pathname, wantsHtml) {
-      const key = `${wantsHtml ? 'html' : 'text'} ${pathname}`;
+    peek(pathname, wantsHtml) {
+      const hit = cache.get(keyOf(pathname, wantsHtml));
+      return hit && now() - hit.at < maxAgeMs ? hit.resource : undefined;
+    },
+    find(pathname, wantsHtml) {
+      const key = keyOf(pathname, wantsHtml);
       const hit = cache.get(key);
-      if (hit && now() - hit.at < maxAgeMs) return hit.resource;
-      const startedIn = generation;
-      const at = now();
-      const resource = await lookup(root, parseRequestPath(pathname), wantsHtml, maxBodyBytes);
-      const bytes = resource.kind === 'file' ? resource.body.length + key.length : key.length;
-      const cacheable = resource.kind === 'file' || resource.kind === 'redirect';
-      if (cacheable && startedIn === generation && cachedBytes + bytes <= maxCachedBytes) {
-        const previous = cache.get(key);
-        if (previous) cachedBytes -= previous.bytes;
-        cache.set(key, { resource, at, bytes });
-        cachedBytes += bytes;
+      if (hit && now() - hit.at < maxAgeMs) return Promise.resolve(hit.resource);
+      let lookingUp = pending.get(key);
+      if (!lookingUp) {
+        lookingUp = load(key, pathname, wantsHtml).finally(() => pending.delete(key));
+        pending.set(key, lookingUp);
       }
-      return resource;
+      return lookingUp;
     },
     invalidate() {
       generation += 1;
