@@ -19,11 +19,16 @@ export interface SiteOptions {
 export interface Site {
   /** What a URL path (still percent-encoded) names, as a browser (`wantsHtml`) or as curl asks. */
   find(pathname: string, wantsHtml: boolean): Promise<Resource>;
-  /** find()'s answer when it is in memory and still fresh, without waiting: the fast path. */
+  /**
+   * find()'s answer when it is in memory, without waiting: the fast path. An answer past
+   * maxAge is still returned while one lookup in the background checks the disk.
+   */
   peek(pathname: string, wantsHtml: boolean): Resource | undefined;
   /** Forgets every cached answer: called on every change the watcher sees in the folder. */
   invalidate(): void;
 }
+
+const MISSING_ON_ERROR: Resource = { kind: 'missing' };
 
 interface Cached {
   readonly resource: Resource;
@@ -56,19 +61,34 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
     const resource = await lookup(root, parseRequestPath(pathname), wantsHtml, maxBodyBytes);
     const bytes = resource.kind === 'file' ? resource.body.length + key.length : key.length;
     const cacheable = resource.kind === 'file' || resource.kind === 'redirect';
-    if (cacheable && startedIn === generation && cachedBytes + bytes <= maxCachedBytes) {
+    if (startedIn === generation) {
       const previous = cache.get(key);
-      if (previous) cachedBytes -= previous.bytes;
-      cache.set(key, { resource, at, bytes });
-      cachedBytes += bytes;
+      if (previous) {
+        cachedBytes -= previous.bytes;
+        cache.delete(key);
+      }
+      if (cacheable && cachedBytes + bytes <= maxCachedBytes) {
+        cache.set(key, { resource, at, bytes });
+        cachedBytes += bytes;
+      }
     }
     return resource;
   }
 
   return {
     peek(pathname, wantsHtml) {
-      const hit = cache.get(keyOf(pathname, wantsHtml));
-      return hit && now() - hit.at < maxAgeMs ? hit.resource : undefined;
+      const key = keyOf(pathname, wantsHtml);
+      const hit = cache.get(key);
+      if (!hit) return undefined;
+      // Past maxAge, the copy is still served while one lookup checks the disk: under load,
+      // requests never queue behind that lookup. A change the watcher saw has already removed it.
+      if (now() - hit.at >= maxAgeMs && !pending.has(key)) {
+        const refreshing = load(key, pathname, wantsHtml)
+          .catch(() => MISSING_ON_ERROR)
+          .finally(() => pending.delete(key));
+        pending.set(key, refreshing);
+      }
+      return hit.resource;
     },
     find(pathname, wantsHtml) {
       const key = keyOf(pathname, wantsHtml);

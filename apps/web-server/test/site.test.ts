@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '@fortune-sidecar/testing';
@@ -104,6 +104,32 @@ describe('the served folder', () => {
     await writeFile(join(root, 'index.txt'), 'newer fortune\n');
     now = 1000;
     assert.equal(body(await site.find('/', false)), 'newer fortune\n', 'without an event, after maxAge');
+  });
+
+  it('hands the fast path its copy without waiting, and past maxAge checks the disk in the background', async () => {
+    const { root } = await fortuneFolder();
+    let now = 0;
+    const site = createSite(root, { maxAgeMs: 100, now: () => now });
+    assert.equal(site.peek('/', false), undefined, 'nothing before the first lookup');
+    await site.find('/', false);
+    const first = site.peek('/', false);
+    assert.equal(first && body(first), 'plain fortune\n');
+
+    await writeFile(join(root, 'index.txt'), 'new fortune\n');
+    now = 100;
+    const stale = site.peek('/', false);
+    assert.equal(stale && body(stale), 'plain fortune\n', 'the old copy while the disk is checked');
+    const fresh = await site.find('/', false);
+    assert.equal(body(fresh), 'new fortune\n');
+    const next = site.peek('/', false);
+    assert.equal(next && body(next), 'new fortune\n');
+
+    await rm(join(root, 'index.txt'));
+    await rm(join(root, 'index.html'));
+    now = 300;
+    site.peek('/', false);
+    assert.equal((await site.find('/', false)).kind, 'missing');
+    assert.equal(site.peek('/', false), undefined, 'a file gone from disk leaves the cache');
   });
 
   it('never puts back an answer that was read before a change', async () => {
