@@ -82,6 +82,19 @@ export function startExpressStatic(root: string, port: number, core: number) {
   });
 }
 
+export function startBareNode(root: string, port: number, core: number) {
+  const script = join(REPO_ROOT, 'packages', 'bench', 'src', 'bare-node.mjs');
+  return startPinned(
+    'node:http from memory (ceiling)',
+    core,
+    [process.execPath, script, root, String(port)],
+    {
+      port,
+      readyPath: '/index.txt',
+    },
+  );
+}
+
 /**
  * nginx from Debian with one worker process and a plain static configuration, as the seed
  * serves its volume. Access logging is off (this web server logs no requests either) and
