@@ -118,36 +118,57 @@ interface ServerResult {
   readonly freshness: number[];
 }
 
-async function measure(
-  start: () => Promise<Running>,
+const ROUNDS = 3;
+
+/**
+ * Starts every server at once (an idle server costs nothing) and measures them in turns, three
+ * rounds of each, keeping each server's median round: a neighbour on a shared machine then
+ * slows every server alike instead of whichever happened to run at that moment.
+ */
+async function measureAll(
+  starters: readonly { start: () => Promise<Running>; fresh: boolean }[],
   dir: string,
-  checkFreshness = true,
-): Promise<ServerResult> {
-  const server = await start();
+): Promise<ServerResult[]> {
+  const servers: Running[] = [];
   try {
+    for (const { start } of starters) servers.push(await start());
     await sleep(1000);
-    const idleRss = (await memoryOf(server.pid)).rss;
-    say(`${server.name}: warming up, then ${SECONDS} s per path, 50 connections`);
-    await loadTest(`${server.url}/index.txt`, { connections: 50, seconds: 2, core: LOAD_CORE });
-    const text = await loadTest(`${server.url}/index.txt`, {
-      connections: 50,
-      seconds: SECONDS,
-      core: LOAD_CORE,
-    });
-    const html = await loadTest(`${server.url}/index.html`, {
-      connections: 50,
-      seconds: SECONDS,
-      core: LOAD_CORE,
-    });
-    const loadedPeak = (await memoryOf(server.pid)).peak;
-    // The ceiling serves what it read at start: it has no freshness to measure.
-    if (checkFreshness) say(`${server.name}: freshness over 200 changes`);
-    const fresh = checkFreshness ? await freshness(server, dir, 200) : [Number.NaN];
-    // Leave the folder as the writer made it for the next server.
-    await writerOutput(dir);
-    return { name: server.name, text, html, idleRss, loadedPeak, freshness: fresh };
+    const idle = await Promise.all(servers.map(async (server) => (await memoryOf(server.pid)).rss));
+    const runs = servers.map(() => ({ text: [] as LoadResult[], html: [] as LoadResult[] }));
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const [index, server] of servers.entries()) {
+        say(`round ${round}/${ROUNDS}: ${server.name}, ${SECONDS} s per path, 50 connections`);
+        const options = { connections: 50, seconds: SECONDS, core: LOAD_CORE };
+        if (round === 1) await loadTest(`${server.url}/index.txt`, { ...options, seconds: 2 });
+        runs[index]?.text.push(await loadTest(`${server.url}/index.txt`, options));
+        runs[index]?.html.push(await loadTest(`${server.url}/index.html`, options));
+      }
+    }
+    const median = (results: LoadResult[]) =>
+      [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[
+        Math.floor(results.length / 2)
+      ] as LoadResult;
+    const results: ServerResult[] = [];
+    for (const [index, server] of servers.entries()) {
+      const loadedPeak = (await memoryOf(server.pid)).peak;
+      // The ceiling serves what it read at start: it has no freshness to measure.
+      const checks = starters[index]?.fresh ?? false;
+      if (checks) say(`${server.name}: freshness over 200 changes`);
+      const fresh = checks ? await freshness(server, dir, 200) : [Number.NaN];
+      await writerOutput(dir);
+      const run = runs[index] as { text: LoadResult[]; html: LoadResult[] };
+      results.push({
+        name: server.name,
+        text: median(run.text),
+        html: median(run.html),
+        idleRss: idle[index] ?? 0,
+        loadedPeak,
+        freshness: fresh,
+      });
+    }
+    return results;
   } finally {
-    await server.stop();
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
@@ -327,13 +348,15 @@ try {
   await writerOutput(dir);
   const repo = await gitRepo(work);
 
-  const ours = await measure(async () => startWebServer(dir, await freePort(), SERVER_CORE), dir);
-  const nginx = await measure(
-    async () => startNginx(dir, await freePort(), SERVER_CORE, join(work, 'nginx')),
+  const [ours, nginx, express, bare] = (await measureAll(
+    [
+      { start: async () => startWebServer(dir, await freePort(), SERVER_CORE), fresh: true },
+      { start: async () => startNginx(dir, await freePort(), SERVER_CORE, join(work, 'nginx')), fresh: true },
+      { start: async () => startExpressStatic(dir, await freePort(), SERVER_CORE), fresh: true },
+      { start: async () => startBareNode(dir, await freePort(), SERVER_CORE), fresh: false },
+    ],
     dir,
-  );
-  const express = await measure(async () => startExpressStatic(dir, await freePort(), SERVER_CORE), dir);
-  const bare = await measure(async () => startBareNode(dir, await freePort(), SERVER_CORE), dir, false);
+  )) as [ServerResult, ServerResult, ServerResult, ServerResult];
   say('start-up times and idle memory of every service');
   const startup = await startupTimes(dir, repo);
   const idle = await idleMemory(repo);
@@ -386,7 +409,7 @@ try {
   ];
   const errors = servers.flatMap((s) => [s.text, s.html]).reduce((sum, r) => sum + r.errors, 0);
 
-  const report = `Measured on ${new Date().toISOString().slice(0, 10)}, ${cpu}, Node.js ${process.version}: each server alone on core ${SERVER_CORE}, wrk (one thread, 50 keep-alive connections, ${SECONDS} s) on core ${LOAD_CORE}, against the same folder of the writer's output.${errors > 0 ? ` **${errors} failed requests: the run is not fair.**` : ''}
+  const report = `Measured on ${new Date().toISOString().slice(0, 10)}, ${cpu}, Node.js ${process.version}: the servers on core ${SERVER_CORE}, measured in turns, the median of ${ROUNDS} rounds each; wrk (one thread, 50 keep-alive connections, ${SECONDS} s) on core ${LOAD_CORE}; the same folder of the writer's output.${errors > 0 ? ` **${errors} failed requests: the run is not fair.**` : ''}
 
 | server | text req/s | text p50 | text p99 | page req/s | page p99 | idle RSS | peak RSS under load | fresh (median / p99) |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
