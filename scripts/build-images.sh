@@ -12,20 +12,7 @@
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-selected=""
-for arg in "$@"; do
-  case "$arg" in
-    -h | --help) usage && exit 0 ;;
-    -*) usage >&2 && die "unknown option '$arg'" ;;
-    *)
-      case " $IMAGES " in
-        *" $arg "*) selected="$selected $arg" ;;
-        *) die "unknown image '$arg': the images are $IMAGES" ;;
-      esac
-      ;;
-  esac
-done
-selected=${selected:-$IMAGES}
+images_from_args "$@"
 
 require_tool node "Install Node.js 20 or later (https://nodejs.org/)."
 require_docker
@@ -52,9 +39,9 @@ step_done
 
 count=0
 total=0
-for image in $selected; do total=$((total + 1)); done
+for image in $SELECTED; do total=$((total + 1)); done
 summary=""
-for image in $selected; do
+for image in $SELECTED; do
   count=$((count + 1))
   name=$(image_name "$image")
   step_start "($count/$total) $name:$version from $base_note"

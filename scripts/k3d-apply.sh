@@ -12,12 +12,8 @@
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-case "${1:-}" in
-  -h | --help) usage && exit 0 ;;
-esac
-[ $# -le 1 ] || die "one variant at a time"
-variant=${1:-}
-require_variant "$variant"
+variant_from_args "$@"
+variant=$VARIANT
 require_kubectl
 cd "$REPO_ROOT"
 

@@ -66,6 +66,25 @@ git_revision() {
   printf '%s\n' "$revision"
 }
 
+# images_from_args ARG...: sets SELECTED to the images named (all when none), handling --help.
+images_from_args() {
+  SELECTED=""
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      -h | --help) usage && exit 0 ;;
+      -*) usage >&2 && die "unknown option '$arg'" ;;
+      *)
+        case " $IMAGES " in
+          *" $arg "*) SELECTED="$SELECTED $arg" ;;
+          *) die "unknown image '$arg': the images are $IMAGES" ;;
+        esac
+        ;;
+    esac
+  done
+  SELECTED=${SELECTED:-$IMAGES}
+}
+
 image_name() {
   printf '%s/%s\n' "$IMAGE_PREFIX" "$1"
 }
@@ -113,6 +132,16 @@ variants() {
     dir=${dir%/}
     if [ -f "$dir/pod.yaml" ]; then printf '%s\n' "${dir##*/}"; fi
   done | LC_ALL=C sort
+}
+
+# variant_from_args ARG...: sets VARIANT to the one variant named, handling --help.
+variant_from_args() {
+  case "${1:-}" in
+    -h | --help) usage && exit 0 ;;
+  esac
+  [ $# -le 1 ] || die "one variant at a time"
+  VARIANT=${1:-}
+  require_variant "$VARIANT"
 }
 
 # require_variant NAME: stops unless NAME is one of the variants, listing them.

@@ -14,20 +14,7 @@
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-selected=""
-for arg in "$@"; do
-  case "$arg" in
-    -h | --help) usage && exit 0 ;;
-    -*) usage >&2 && die "unknown option '$arg'" ;;
-    *)
-      case " $IMAGES " in
-        *" $arg "*) selected="$selected $arg" ;;
-        *) die "unknown image '$arg': the images are $IMAGES" ;;
-      esac
-      ;;
-  esac
-done
-selected=${selected:-$IMAGES}
+images_from_args "$@"
 REGISTRY=${REGISTRY:-$DEFAULT_REGISTRY}
 case "$REGISTRY" in
   */* | "") die "REGISTRY=\"$REGISTRY\" is not valid: expected host:port, such as 127.0.0.1:5000" ;;
@@ -40,7 +27,7 @@ revision=$(git_revision)
 
 started=$SECONDS
 pushed=""
-for image in $selected; do
+for image in $SELECTED; do
   name=$(image_name "$image")
   docker image inspect "$name:$version" >/dev/null 2>&1 ||
     die "$name:$version is not built: run scripts/build-images.sh first"

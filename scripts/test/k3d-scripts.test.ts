@@ -2,10 +2,10 @@
 // arguments, their messages when a tool or the cluster is missing, and, with DRY_RUN=1, exactly
 // which commands they would run, in which order.
 import assert from 'node:assert/strict';
-import { readdir, symlink, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { command, REPO_ROOT, tempDir } from '@fortune-sidecar/testing';
+import { command, pathWithOnly, REPO_ROOT, tempDir } from '@fortune-sidecar/testing';
 
 const VARIANTS = (await readdir(join(REPO_ROOT, 'k8s'), { withFileTypes: true }))
   .filter((entry) => entry.isDirectory() && entry.name !== 'test')
@@ -23,15 +23,6 @@ const dryRun = async (name: string, ...args: string[]) => {
     .map((line) => line.slice(2));
 };
 
-/** A PATH with only the commands named: what a machine without the others looks like. */
-async function pathWith(...commands: string[]): Promise<string> {
-  const dir = await tempDir('fortune-path-');
-  for (const name of commands) {
-    const found = await command('sh', ['-c', `command -v ${name}`]);
-    if (found.code === 0) await symlink(found.stdout.trim(), join(dir, name));
-  }
-  return dir;
-}
 const BASICS = [
   'bash',
   'dirname',
@@ -141,7 +132,7 @@ describe('k3d workflow scripts', () => {
   });
 
   it('without kubectl or k3d, the scripts say which is missing and where to get it', async () => {
-    const PATH = await pathWith(...BASICS);
+    const PATH = await pathWithOnly(...BASICS);
     const apply = await run('k3d-apply.sh', ['emptydir'], { PATH });
     assert.equal(apply.code, 1);
     assert.equal(

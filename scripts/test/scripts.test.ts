@@ -1,10 +1,10 @@
 // The shell scripts as a user meets them: their help, their arguments, and one clear message
 // when something they need is missing. Building and pushing for real is in docker/test.
 import assert from 'node:assert/strict';
-import { readdir, symlink } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { command, REPO_ROOT, skipUnlessAvailable, tempDir } from '@fortune-sidecar/testing';
+import { command, pathWithOnly, REPO_ROOT, skipUnlessAvailable } from '@fortune-sidecar/testing';
 
 const SCRIPTS = join(REPO_ROOT, 'scripts');
 const shellScripts = (await readdir(SCRIPTS)).filter((name) => name.endsWith('.sh')).sort();
@@ -15,15 +15,6 @@ const runnable = shellScripts.filter((name) => name !== 'lib.sh');
 const run = (name: string, args: string[] = [], env: Record<string, string> = {}) =>
   command(join(SCRIPTS, name), args, { env: { ...process.env, ...env } });
 
-/** A PATH with only the commands named: what a machine without the others looks like. */
-async function pathWith(...commands: string[]): Promise<string> {
-  const dir = await tempDir('fortune-path-');
-  for (const name of commands) {
-    const found = await command('sh', ['-c', `command -v ${name}`]);
-    if (found.code === 0) await symlink(found.stdout.trim(), join(dir, name));
-  }
-  return dir;
-}
 const BASICS = [
   'bash',
   'dirname',
@@ -76,7 +67,7 @@ describe('shell scripts', () => {
   });
 
   it('without docker, the image scripts say so once, with how to install it', async () => {
-    const PATH = await pathWith(...BASICS);
+    const PATH = await pathWithOnly(...BASICS);
     for (const name of ['build-base-image.sh', 'build-images.sh', 'push-images.sh']) {
       const result = await run(name, [], { PATH });
       assert.equal(result.code, 1, name);
@@ -97,7 +88,7 @@ describe('shell scripts', () => {
   it('build-base-image.sh without debootstrap says how to install it, or to use the official image', {
     skip: noDocker,
   }, async () => {
-    const PATH = await pathWith(...BASICS, 'docker');
+    const PATH = await pathWithOnly(...BASICS, 'docker');
     const result = await run('build-base-image.sh', [], {
       PATH,
       BASE_IMAGE: 'fortune-sidecar-test/absent:none',

@@ -5,6 +5,7 @@ export * from './git-repos.ts';
 export * from './git-server.ts';
 export * from './http.ts';
 export * from './images.ts';
+export * from './path-with.ts';
 export * from './podman.ts';
 export * from './raw-http.ts';
 export * from './service-process.ts';
