@@ -38,16 +38,32 @@ const stack = await startStack({
     const listening = name === 'web-server' && !announced ? /read-only on (http:\/\/\S+)/.exec(line) : null;
     if (listening?.[1]) {
       announced = true;
-      const url = new URL(listening[1]);
-      if (url.hostname === '127.0.0.1' || url.hostname === '0.0.0.0') url.hostname = 'localhost';
-      say(`The fortune is at ${url.href}  (curl ${url.href} prints it; a browser shows the page)`);
-      if (stack.sampleRepo)
-        say(`The git-synced site is at ${url.href}${SITE_LINK}/; commit in ${stack.sampleRepo} to change it`);
-      say('Press Ctrl-C to stop.');
+      void announceWhenReady(new URL(listening[1]));
     }
   },
 });
 say(`Shared folder: ${stack.volume}`);
+
+/**
+ * Says where the fortune is once there is one to fetch (the web server's /readyz answers 200
+ * after the writer's first write), so that a curl right after the line never gets a 404.
+ */
+async function announceWhenReady(url: URL): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const ready = await fetch(new URL('/readyz', url)).then(
+      (answer) => answer.ok,
+      () => false,
+    );
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  if (url.hostname === '127.0.0.1' || url.hostname === '0.0.0.0') url.hostname = 'localhost';
+  say(`The fortune is at ${url.href}  (curl ${url.href} prints it; a browser shows the page)`);
+  if (stack.sampleRepo)
+    say(`The git-synced site is at ${url.href}${SITE_LINK}/; commit in ${stack.sampleRepo} to change it`);
+  say('Press Ctrl-C to stop.');
+}
 
 let stopping = false;
 async function shutdown(code: number) {
