@@ -424,6 +424,8 @@ ${servers
 | --- | --- | --- |
 ${targets.map(([name, ok, value]) => `| ${name} | ${value} | ${ok ? 'met' : '**missed**'} |`).join('\n')}
 
+On this core, \`node:http\` answering from memory does ${ratio(bare.text.requestsPerSecond, nginx.text.requestsPerSecond)} nginx's requests/s for the text; this web server does ${ratio(ours.text.requestsPerSecond, bare.text.requestsPerSecond)} of that ceiling (${ratio(ours.html.requestsPerSecond, bare.html.requestsPerSecond)} for the page).
+
 Requests/s for /index.txt by number of connections:
 
 | connections | this web server | nginx | ratio |
