@@ -11,14 +11,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FORTUNE_FILES, writeFilesAtomic } from '@fortune-sidecar/common';
 import { memoryOf, quantile } from './process-stats.ts';
 import {
-  bundle,
   REPO_ROOT,
   type Running,
   startBareNode,
   startExpressStatic,
+  startGitSync,
   startNginx,
-  startPinned,
   startWebServer,
+  startWriter,
 } from './servers.ts';
 import { type LoadResult, loadTest } from './wrk.ts';
 
@@ -65,16 +65,7 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 /** The writer's real output: the folder every server serves. */
 async function writerOutput(dir: string): Promise<void> {
   const port = await freePort();
-  const writer = await startPinned(
-    'fortune-writer',
-    SERVER_CORE,
-    [process.execPath, bundle('fortune-writer')],
-    {
-      port,
-      readyPath: '/readyz',
-      env: { FORTUNE_DIR: dir, FORTUNE_INTERVAL: '1h', FORTUNE_HTTP_PORT: String(port), LOG_FORMAT: 'json' },
-    },
-  );
+  const writer = await startWriter(dir, port, SERVER_CORE, { FORTUNE_INTERVAL: '1h' });
   await writer.stop();
 }
 
@@ -182,31 +173,12 @@ async function startupTimes(dir: string, repo: string): Promise<Record<string, n
     await web.stop();
     const writerDir = await mkdtemp(join(tmpdir(), 'bench-writer-'));
     const writerPort = await freePort();
-    const writer = await startPinned(
-      'fortune-writer',
-      SERVER_CORE,
-      [process.execPath, bundle('fortune-writer')],
-      {
-        port: writerPort,
-        readyPath: '/readyz',
-        env: { FORTUNE_DIR: writerDir, FORTUNE_HTTP_PORT: String(writerPort), LOG_FORMAT: 'json' },
-      },
-    );
+    const writer = await startWriter(writerDir, writerPort, SERVER_CORE);
     times['fortune-writer']?.push(writer.startupMs);
     await writer.stop();
     const syncRoot = await mkdtemp(join(tmpdir(), 'bench-sync-'));
     const syncPort = await freePort();
-    const gitSync = await startPinned('git-sync', SERVER_CORE, [process.execPath, bundle('git-sync')], {
-      port: syncPort,
-      readyPath: '/healthz',
-      env: {
-        GITSYNC_REPO: repo,
-        GITSYNC_ROOT: syncRoot,
-        GITSYNC_ALLOW_LOCAL: 'true',
-        GITSYNC_HTTP_PORT: String(syncPort),
-        LOG_FORMAT: 'json',
-      },
-    });
+    const gitSync = await startGitSync(repo, syncRoot, syncPort, SERVER_CORE, { readyPath: '/healthz' });
     times['git-sync']?.push(gitSync.startupMs);
     await gitSync.stop();
     await rm(writerDir, { recursive: true, force: true });
@@ -228,32 +200,10 @@ async function idleMemory(repo: string): Promise<Record<string, number>> {
   const writerDir = await mkdtemp(join(tmpdir(), 'bench-writer-'));
   const syncRoot = await mkdtemp(join(tmpdir(), 'bench-sync-'));
   const [writerPort, syncPort] = [await freePort(), await freePort()];
-  const writer = await startPinned(
-    'fortune-writer',
-    SERVER_CORE,
-    [process.execPath, bundle('fortune-writer')],
-    {
-      port: writerPort,
-      readyPath: '/readyz',
-      env: {
-        FORTUNE_DIR: writerDir,
-        FORTUNE_INTERVAL: '100ms',
-        FORTUNE_HTTP_PORT: String(writerPort),
-        LOG_FORMAT: 'json',
-      },
-    },
-  );
-  const gitSync = await startPinned('git-sync', SERVER_CORE, [process.execPath, bundle('git-sync')], {
-    port: syncPort,
+  const writer = await startWriter(writerDir, writerPort, SERVER_CORE, { FORTUNE_INTERVAL: '100ms' });
+  const gitSync = await startGitSync(repo, syncRoot, syncPort, SERVER_CORE, {
     readyPath: '/readyz',
-    env: {
-      GITSYNC_REPO: repo,
-      GITSYNC_ROOT: syncRoot,
-      GITSYNC_ALLOW_LOCAL: 'true',
-      GITSYNC_PERIOD: '200ms',
-      GITSYNC_HTTP_PORT: String(syncPort),
-      LOG_FORMAT: 'json',
-    },
+    env: { GITSYNC_PERIOD: '200ms' },
   });
   await sleep(3000);
   const result = {
@@ -416,7 +366,7 @@ try {
 ${servers
   .map(
     (s) =>
-      `| ${s.name} | ${Math.round(s.text.requestsPerSecond).toLocaleString('en')} | ${s.text.p50Ms.toFixed(2)} ms | ${s.text.p99Ms.toFixed(2)} ms | ${Math.round(s.html.requestsPerSecond).toLocaleString('en')} | ${s.html.p99Ms.toFixed(2)} ms | ${mb(s.idleRss)} | ${mb(s.loadedPeak)} | ${median(s).toFixed(1)} / ${p99(s).toFixed(1)} ms |`,
+      `| ${s.name} | ${Math.round(s.text.requestsPerSecond).toLocaleString('en')} | ${s.text.p50Ms.toFixed(2)} ms | ${s.text.p99Ms.toFixed(2)} ms | ${Math.round(s.html.requestsPerSecond).toLocaleString('en')} | ${s.html.p99Ms.toFixed(2)} ms | ${mb(s.idleRss)} | ${mb(s.loadedPeak)} | ${Number.isNaN(median(s)) ? '–' : `${median(s).toFixed(1)} / ${p99(s).toFixed(1)} ms`} |`,
   )
   .join('\n')}
 

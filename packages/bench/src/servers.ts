@@ -74,6 +74,37 @@ export function startWebServer(root: string, port: number, core: number) {
   });
 }
 
+/** fortune-writer writing into `dir`, ready once its first fortune is written. */
+export function startWriter(dir: string, port: number, core: number, env: Record<string, string> = {}) {
+  return startPinned('fortune-writer', core, [process.execPath, bundle('fortune-writer')], {
+    port,
+    readyPath: '/readyz',
+    env: { FORTUNE_DIR: dir, FORTUNE_HTTP_PORT: String(port), LOG_FORMAT: 'json', ...env },
+  });
+}
+
+/** git-sync keeping the local repository `repo` in `root`; `readyPath` says when it counts as started. */
+export function startGitSync(
+  repo: string,
+  root: string,
+  port: number,
+  core: number,
+  { readyPath, env = {} }: { readyPath: '/healthz' | '/readyz'; env?: Record<string, string> },
+) {
+  return startPinned('git-sync', core, [process.execPath, bundle('git-sync')], {
+    port,
+    readyPath,
+    env: {
+      GITSYNC_REPO: repo,
+      GITSYNC_ROOT: root,
+      GITSYNC_ALLOW_LOCAL: 'true',
+      GITSYNC_HTTP_PORT: String(port),
+      LOG_FORMAT: 'json',
+      ...env,
+    },
+  });
+}
+
 export function startExpressStatic(root: string, port: number, core: number) {
   const script = join(REPO_ROOT, 'packages', 'bench', 'src', 'express-static.mjs');
   return startPinned('express.static', core, [process.execPath, script, root, String(port)], {
