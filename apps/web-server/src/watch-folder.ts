@@ -1,4 +1,6 @@
-import { relative, sep } from 'node:path';
+import { type FSWatcher, watch } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, relative, sep } from 'node:path';
 import type { Logger } from '@fortune-sidecar/common';
 import chokidar from 'chokidar';
 
@@ -8,28 +10,75 @@ export interface FolderWatch {
   close(): Promise<void>;
 }
 
+const isHidden = (name: string) => name.startsWith('.');
+
 /**
- * Calls `onChange` for every change in the served folder. Symlinks are watched as entries,
- * not followed: git-sync never changes a published revision, it swaps its link, and that
- * swap is the one event that matters. Hidden entries (temporary files, `.gitsync`) are not
- * watched; the rename that ends an atomic write is seen under the file's real name.
+ * Calls `onChange` for every change in the served folder, and for the folder itself appearing,
+ * disappearing or being swapped.
+ *
+ * Only folders are watched, never each file: inotify on a folder already reports every create,
+ * write, rename and removal in it, so a site of 10,000 files in 100 folders costs 100 watches
+ * instead of 10,100 (and about 100 MB less memory). The folder's own entry is watched in its
+ * parent, because git-sync publishes a revision by swapping the link the folder is: the watch of
+ * the old target sees nothing of that, so on a swap the folder is watched again where the link
+ * now points. Changes to hidden entries alone (temporary files, `.gitsync`) are not reported;
+ * the rename that ends an atomic write is seen under the file's real name.
  */
 export function watchFolder(root: string, onChange: () => void, log: Logger): FolderWatch {
-  const hidden = (path: string) =>
-    relative(root, path)
-      .split(sep)
-      .some((segment) => segment.startsWith('.'));
-  const watcher = chokidar.watch(root, {
-    ignoreInitial: true,
-    followSymlinks: false,
-    // chokidar's atomic-write smoothing waits 100 ms per change; freshness matters more here.
-    atomic: false,
-    ignored: hidden,
-  });
-  watcher.on('all', () => onChange());
-  watcher.on('error', (error) =>
-    log.warn('Watching the folder failed; changes show within a second anyway', { error }),
-  );
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  return { ready, close: () => watcher.close() };
+  let contents: ReturnType<typeof chokidar.watch> | undefined;
+  let watchedTarget: string | undefined;
+  let closed = false;
+  let restarting = Promise.resolve();
+
+  async function watchContents(): Promise<void> {
+    const target = await realpath(root).catch(() => undefined);
+    if (target === watchedTarget && contents) return;
+    await contents?.close();
+    contents = undefined;
+    watchedTarget = target;
+    // Not there yet: the parent's watch says when it appears.
+    if (closed || target === undefined) return;
+    const hiddenBelow = (path: string) => relative(target, path).split(sep).some(isHidden);
+    const watcher = chokidar.watch(target, {
+      ignoreInitial: true,
+      followSymlinks: false,
+      // chokidar's atomic-write smoothing waits 100 ms per change; freshness matters more here.
+      atomic: false,
+      ignored: (path, stats) => hiddenBelow(path) || stats?.isFile() === true,
+    });
+    // 'raw' is what the folders' inotify watches report about the files in them; 'all' covers
+    // folders and links coming and going.
+    watcher.on('raw', (_event, name) => {
+      if (typeof name !== 'string' || !isHidden(basename(name))) onChange();
+    });
+    watcher.on('all', () => onChange());
+    watcher.on('error', (error) =>
+      log.warn('Watching the folder failed; changes show within a second anyway', { error }),
+    );
+    contents = watcher;
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  }
+
+  let parent: FSWatcher | undefined;
+  try {
+    parent = watch(dirname(root), (_event, name) => {
+      if (name !== basename(root)) return;
+      onChange();
+      restarting = restarting.then(watchContents);
+    });
+    parent.on('error', () => {});
+  } catch (error) {
+    log.warn(`Cannot watch ${dirname(root)}; a new ${basename(root)} there shows within a second`, { error });
+  }
+
+  restarting = watchContents();
+  return {
+    ready: restarting,
+    async close() {
+      closed = true;
+      parent?.close();
+      await restarting;
+      await contents?.close();
+    },
+  };
 }
