@@ -18,6 +18,7 @@ LABEL org.opencontainers.image.title="fortune-writer" \
 RUN mkdir -p /var/htdocs && chown 1000:1000 /var/htdocs
 WORKDIR /app
 COPY apps/fortune-writer/dist/main.js /app/main.js
+COPY apps/fortune-writer/dist/assets /app/assets
 
 ENV FORTUNE_DIR=/var/htdocs \
     FORTUNE_HTTP_PORT=8081 \

@@ -19,6 +19,7 @@ LABEL org.opencontainers.image.title="web-server" \
 RUN mkdir -p /usr/share/fortune/html && chown 1000:1000 /usr/share/fortune/html
 WORKDIR /app
 COPY apps/web-server/dist/main.js /app/main.js
+COPY apps/web-server/dist/assets /app/assets
 
 ENV WEB_ROOT=/usr/share/fortune/html \
     WEB_PORT=8080 \

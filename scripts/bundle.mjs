@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Bundles one app (run from its folder) into dist/main.js: a single file that needs no
-// node_modules at run time, so a container image only has to copy it.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+// node_modules at run time, so a container image only has to copy it, and its src/assets
+// folder (files the app reads or serves as they are: a stylesheet, a browser script), if it
+// has one, into dist/assets, where the bundle finds them as the sources find src/assets.
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const { outputFiles } = await build({
@@ -24,9 +26,14 @@ const { outputFiles } = await build({
 
 // Renamed into place: a service started while the bundle is rebuilt (the image build does that
 // while other tests run) reads the old file or the new one, never half of one.
-for (const file of outputFiles) {
-  await mkdir(dirname(file.path), { recursive: true });
-  const temp = `${file.path}.${process.pid}.tmp`;
-  await writeFile(temp, file.contents);
-  await rename(temp, file.path);
+async function writeInPlace(path, contents) {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, contents);
+  await rename(temp, path);
 }
+
+for (const file of outputFiles) await writeInPlace(file.path, file.contents);
+const assets = await readdir('src/assets').catch(() => []);
+for (const name of assets)
+  await writeInPlace(join('dist/assets', name), await readFile(join('src/assets', name)));

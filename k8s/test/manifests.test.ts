@@ -58,6 +58,11 @@ function assertSeedPod(v: Awaited<ReturnType<typeof variant>>): IVolume {
   assert.equal(reads?.readOnly, true, 'the web server cannot write to it');
   assert.deepEqual(v.env(writer, 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath, 'metadata.name');
   assert.deepEqual(v.env(writer, 'NODE_NAME')?.valueFrom?.fieldRef?.fieldPath, 'spec.nodeName');
+  assert.deepEqual(
+    v.env(writer, 'FORTUNE_VARIANT')?.valueFrom?.fieldRef?.fieldPath,
+    "metadata.labels['fortune-sidecar/variant']",
+    'the page names the variant from the pod label',
+  );
   return v.volume(writes?.name ?? '');
 }
 

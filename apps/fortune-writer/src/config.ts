@@ -6,11 +6,14 @@ import {
   type Env,
   integer,
   logFormatSetting,
+  oneOf,
   optional,
   port,
   readSettings,
   type Setting,
   text,
+  VOLUME_VARIANTS,
+  type VolumeVariant,
   variablesOf,
   withDefault,
 } from '@fortune-sidecar/common';
@@ -37,6 +40,7 @@ const settings = {
   httpPort: optional('FORTUNE_HTTP_PORT', port),
   podName: optional('POD_NAME', text),
   nodeName: optional('NODE_NAME', text),
+  variant: optional('FORTUNE_VARIANT', oneOf(Object.keys(VOLUME_VARIANTS) as VolumeVariant[])),
   logFormat: logFormatSetting,
 };
 
@@ -55,3 +59,11 @@ export function loadConfig(env: Env) {
 }
 
 export type WriterConfig = ReturnType<typeof loadConfig>;
+
+/**
+ * How often a browser without JavaScript reloads the page: the interval, in whole seconds; a
+ * cron schedule has no one interval, so every 10 s, the default interval.
+ */
+export function reloadSeconds(schedule: Schedule): number {
+  return schedule.kind === 'interval' ? Math.max(1, Math.round(schedule.ms / 1000)) : 10;
+}

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FORTUNE_FILES, type Fortune, type Logger, writeFilesAtomic } from '@fortune-sidecar/common';
 import { addToHistory, readHistory, serializeHistory } from './history.ts';
-import { renderPage, renderText } from './render.ts';
+import { type PageOptions, renderPage, renderText, STYLE_SHEET } from './render.ts';
 
 export const OWNER = 'fortune-writer';
 
@@ -12,6 +12,7 @@ export interface FortuneWriterOptions {
   readonly host: string;
   readonly node?: string | undefined;
   readonly pickFortune: () => string;
+  readonly page: PageOptions;
   readonly log: Logger;
   readonly now?: () => Date;
 }
@@ -25,7 +26,7 @@ export interface FortuneWriter {
 
 /**
  * Publishes one fortune per call into the folder, as the volume contract says: the history,
- * the page for browsers, and the text for curl. All three are written in full before any
+ * the page for browsers and its stylesheet, and the text for curl. All four are written in full before any
  * replaces its old version, and the history in memory only moves on once they have, so a
  * failed write (read-only folder, full disk) leaves the last good set in place and the next
  * call tries again.
@@ -64,7 +65,9 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
         // text that the history already holds.
         await writeFilesAtomic(OWNER, options.dir, [
           [FORTUNE_FILES.history, serializeHistory(next)],
-          [FORTUNE_FILES.page, renderPage([fortune, ...next.slice(1)])],
+          // Written with every fortune, so a folder emptied under the writer is whole again.
+          [FORTUNE_FILES.style, STYLE_SHEET],
+          [FORTUNE_FILES.page, renderPage([fortune, ...next.slice(1)], options.page)],
           [FORTUNE_FILES.text, renderText(fortune)],
         ]);
         history = next;

@@ -9,7 +9,7 @@ import {
   startHealthServer,
   warnUnknownVariables,
 } from '@fortune-sidecar/common';
-import { KNOWN_VARIABLES, loadConfig } from './config.ts';
+import { KNOWN_VARIABLES, loadConfig, reloadSeconds } from './config.ts';
 import { createFortuneWriter, OWNER } from './fortune-writer.ts';
 import { writerHealth } from './health.ts';
 import { createFortunePicker } from './pick-fortune.ts';
@@ -29,6 +29,7 @@ const writer = createFortuneWriter({
   host: config.podName ?? hostname(),
   node: config.nodeName,
   pickFortune: createFortunePicker(),
+  page: { variant: config.variant, reloadSeconds: reloadSeconds(config.schedule) },
   log,
 });
 

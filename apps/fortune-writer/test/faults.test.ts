@@ -31,7 +31,7 @@ async function startWriter(dir: string, interval = '100ms') {
   return { writer, health };
 }
 
-/** The three files, read together; each must be whole, and they must agree with each other. */
+/** The fortune's three files, read together; each must be whole, and they must agree with each other. */
 async function published(dir: string) {
   const [text, page, history] = await Promise.all(
     [FORTUNE_FILES.text, FORTUNE_FILES.page, FORTUNE_FILES.history].map((name) =>

@@ -15,6 +15,7 @@ function writerIn(dir: string, texts = ['one', 'two', 'three', 'four']) {
     host: 'fortune',
     node: 'agent-0',
     pickFortune: () => texts[next++ % texts.length] as string,
+    page: { variant: 'emptydir', reloadSeconds: 10 },
     log: createLogger({
       format: 'text',
       write: (line) => lines.push(line),
@@ -28,7 +29,7 @@ function writerIn(dir: string, texts = ['one', 'two', 'three', 'four']) {
 const read = (dir: string, name: string) => readFile(join(dir, name), 'utf8');
 
 describe('fortune writer', () => {
-  it('publishes the fortune as text, as a page and in the history, and says so in one line', async () => {
+  it('publishes the fortune as text, as a page with its stylesheet and in the history, and says so in one line', async () => {
     const dir = await tempDir();
     const { writer, lines } = writerIn(dir);
     assert.equal(await writer.write(), true);
@@ -40,7 +41,8 @@ describe('fortune writer', () => {
       fortunes: [{ text: 'one', writtenAt: '2026-11-25T21:50:00.000Z', host: 'fortune', node: 'agent-0' }],
     });
     assert.deepEqual(lines, [`2026-11-25T21:50:00.000Z Writing fortune to ${dir}/index.html`]);
-    assert.deepEqual((await readdir(dir)).sort(), ['history.json', 'index.html', 'index.txt']);
+    assert.match(await read(dir, 'style.css'), /prefers-color-scheme: dark/);
+    assert.deepEqual((await readdir(dir)).sort(), ['history.json', 'index.html', 'index.txt', 'style.css']);
   });
 
   it('keeps a bounded history, newest first', async () => {

@@ -31,7 +31,13 @@ describe('fortune-writer as a process', () => {
       'Removed .fortune-writer-index.html-0123456789ab.tmp, left by an interrupted write',
     );
     await writer.waitForLog('Writing a fortune every 10s');
-    assert.deepEqual((await readdir(dir)).sort(), ['history.json', 'index.html', 'index.txt', 'notes.txt']);
+    assert.deepEqual((await readdir(dir)).sort(), [
+      'history.json',
+      'index.html',
+      'index.txt',
+      'notes.txt',
+      'style.css',
+    ]);
   });
 
   it('stops on SIGTERM within a second, with exit code 0 and no temporary file left', async () => {
@@ -65,18 +71,19 @@ describe('fortune-writer as a process', () => {
     assert.deepEqual([ready.status, ready.body], [200, '1 fortunes written\n']);
   });
 
-  it('uses the pod and node names Kubernetes passes in', async () => {
+  it('shows on the page the pod, node and volume variant Kubernetes passes in', async () => {
     const dir = await tempDir();
     const writer = startService('fortune-writer', {
       FORTUNE_DIR: dir,
       POD_NAME: 'fortune',
       NODE_NAME: 'k3d-agent-0',
+      FORTUNE_VARIANT: 'hostpath',
     });
     await writer.waitForLog('Writing a fortune every');
-    assert.match(
-      await readFile(join(dir, 'index.html'), 'utf8'),
-      /by <span class="host">fortune<\/span> on node <span class="node">k3d-agent-0<\/span>/,
-    );
+    const page = await readFile(join(dir, 'index.html'), 'utf8');
+    assert.match(page, /<dt>By<\/dt><dd>fortune<\/dd>/);
+    assert.match(page, /<dt>On node<\/dt><dd>k3d-agent-0<\/dd>/);
+    assert.match(page, /<dt>Volume<\/dt><dd><code>hostpath<\/code>, a hostPath/);
   });
 
   it('warns about a misspelled FORTUNE_ variable', async () => {

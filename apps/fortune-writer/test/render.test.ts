@@ -1,41 +1,84 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeHtml, renderPage, renderText } from '../src/render.ts';
+import { escapeHtml, renderPage, renderText, STYLE_SHEET } from '../src/render.ts';
 
 const fortune = {
   text: 'Your heart is pure, and your mind clear, and your soul devout.',
   writtenAt: '2026-11-25T21:50:00.000Z',
   host: 'fortune',
 };
+const options = { reloadSeconds: 10 };
 
 describe('what the writer publishes', () => {
   it('gives curl the fortune alone, as the seed transcript shows', () => {
     assert.equal(renderText(fortune), 'Your heart is pure, and your mind clear, and your soul devout.\n');
   });
 
-  it('gives browsers a page with the fortune, when and where it was written', () => {
-    const page = renderPage([{ ...fortune, node: 'k3d-agent-0' }]);
-    assert.match(page, /^<!doctype html>/);
+  it('gives browsers a page with the fortune, when, by which pod and on which node it was written', () => {
+    const page = renderPage([{ ...fortune, node: 'k3d-agent-0' }], options);
+    assert.match(page, /^<!doctype html>\n<html lang="en">/);
     assert.match(
       page,
-      /<blockquote id="fortune"><p>Your heart is pure, and your mind clear, and your soul devout\.<\/p><\/blockquote>/,
+      /<blockquote id="fortune" data-live aria-live="polite">\s*<p>Your heart is pure, and your mind clear, and your soul devout\.<\/p>/,
     );
-    assert.match(page, /<time datetime="2026-11-25T21:50:00.000Z">2026-11-25 21:50:00 UTC<\/time>/);
     assert.match(
       page,
-      /by <span class="host">fortune<\/span> on node <span class="node">k3d-agent-0<\/span>/,
+      /<dt>Written<\/dt><dd><time datetime="2026-11-25T21:50:00.000Z">2026-11-25 21:50:00 UTC<\/time>/,
     );
-    assert.match(page, /this volume started empty/);
+    assert.match(page, /<dt>By<\/dt><dd>fortune<\/dd>/);
+    assert.match(page, /<dt>On node<\/dt><dd>k3d-agent-0<\/dd>/);
+    assert.match(page, /<p>None yet: this volume started empty\.<\/p>/);
   });
 
-  it('lists the earlier fortunes of the volume, newest first', () => {
-    const page = renderPage([fortune, { ...fortune, text: 'second newest' }, { ...fortune, text: 'oldest' }]);
+  it('leaves out the node and the volume when it is not told them', () => {
+    const page = renderPage([fortune], options);
+    assert.doesNotMatch(page, /On node|<dt>Volume/);
+  });
+
+  it('names the volume variant and what it means for the history', () => {
+    const page = renderPage([fortune], { ...options, variant: 'pv-pvc' });
+    assert.match(
+      page,
+      /<dt>Volume<\/dt><dd><code>pv-pvc<\/code>, a PersistentVolumeClaim bound to a PersistentVolume/,
+    );
+    assert.match(renderPage([fortune], { ...options, variant: 'emptydir' }), /deleted with it/);
+  });
+
+  it('lists the earlier fortunes of the volume, newest first, with how many it kept since when', () => {
+    const page = renderPage(
+      [
+        fortune,
+        { ...fortune, text: 'second newest', writtenAt: '2026-11-25T21:49:50.000Z' },
+        { ...fortune, text: 'oldest', writtenAt: '2026-11-25T21:49:40.000Z' },
+      ],
+      options,
+    );
     assert.ok(page.indexOf('second newest') < page.indexOf('oldest'));
-    assert.match(page, /<ol id="history" reversed>/);
+    assert.match(page, /This volume has kept 3 fortunes since <time datetime="2026-11-25T21:49:40.000Z">/);
+    assert.match(page, /<ol reversed>/);
+  });
+
+  it('updates itself through the server’s live script, and reloads itself without JavaScript', () => {
+    const page = renderPage([fortune], { reloadSeconds: 7 });
+    assert.match(page, /<script src="\/\.live\/update\.js" defer><\/script>/);
+    assert.match(page, /<noscript><meta http-equiv="refresh" content="7"><\/noscript>/);
+    assert.match(page, /<p id="live-status" class="status" role="status" hidden><\/p>/);
+    const live = [...page.matchAll(/<(\w+) id="([\w-]+)"[^>]* data-live/g)].map((match) => match[2]);
+    assert.deepEqual(live, ['fortune', 'written', 'history']);
+  });
+
+  it('has no inline script or style, which the server’s Content-Security-Policy would block', () => {
+    const page = renderPage([{ ...fortune, node: 'n' }, fortune], { ...options, variant: 'hostpath' });
+    assert.doesNotMatch(page, /<style|style=|<script>|\son[a-z]+=/);
+    assert.match(page, /<link rel="stylesheet" href="style.css">/);
+    assert.match(STYLE_SHEET, /@media \(prefers-color-scheme: dark\)/);
   });
 
   it('never lets a fortune become markup', () => {
-    const page = renderPage([{ ...fortune, text: `Q: "What's <b>bold</b> & new?"`, host: '<script>' }]);
+    const page = renderPage(
+      [{ ...fortune, text: `Q: "What's <b>bold</b> & new?"`, host: '<script>' }],
+      options,
+    );
     assert.match(page, /Q: &quot;What&#39;s &lt;b&gt;bold&lt;\/b&gt; &amp; new\?&quot;/);
     assert.doesNotMatch(page, /<b>|<script>/);
     assert.equal(escapeHtml(`<>&"'`), '&lt;&gt;&amp;&quot;&#39;');

@@ -1,5 +1,6 @@
-import { answerHealth, type HealthChecks, type Logger } from '@fortune-sidecar/common';
+import { answerHealth, type HealthChecks, LIVE_UPDATE_PATHS, type Logger } from '@fortune-sidecar/common';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { LIVE_UPDATE_SCRIPT, type LiveUpdates } from './live-updates.ts';
 import { prefersHtml } from './negotiate.ts';
 import { respond } from './respond.ts';
 import { setSecurityHeaders } from './security-headers.ts';
@@ -7,6 +8,7 @@ import type { Site } from './site.ts';
 
 export interface AppOptions {
   readonly site: Site;
+  readonly live: LiveUpdates;
   readonly health: HealthChecks;
   readonly log: Logger;
 }
@@ -25,7 +27,7 @@ const onlyReads: RequestHandler = (request, response, next) => {
   response.status(405).send('Method not allowed: this server only reads its folder\n');
 };
 
-export function createApp({ site, health, log }: AppOptions): express.Express {
+export function createApp({ site, live, health, log }: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -36,6 +38,8 @@ export function createApp({ site, health, log }: AppOptions): express.Express {
   });
   app.use(needsHost);
   app.use(onlyReads);
+  app.get(LIVE_UPDATE_PATHS.events, (request, response) => live.subscribe(request, response));
+  app.get(LIVE_UPDATE_PATHS.script, (request, response) => respond(request, response, LIVE_UPDATE_SCRIPT));
   app.use(async (request, response) => {
     respond(request, response, await site.find(request.path, prefersHtml(request.headers.accept)));
   });

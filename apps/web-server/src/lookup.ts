@@ -68,6 +68,12 @@ export async function lookup(
   return MISSING;
 }
 
+/** A file served from memory; its ETag is a hash of its content, the same on every replica. */
+export function fileResource(body: Buffer, facts: Omit<FileFacts, 'etag'>): Resource {
+  const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+  return { kind: 'file', body, etag, ...facts };
+}
+
 async function readResource(path: string, negotiated: boolean, maxBodyBytes: number): Promise<Resource> {
   let file: Awaited<ReturnType<typeof open>>;
   try {
@@ -87,9 +93,7 @@ async function readResource(path: string, negotiated: boolean, maxBodyBytes: num
       const etag = `W/"${facts.size.toString(36)}-${Math.floor(facts.mtimeMs).toString(36)}"`;
       return { kind: 'large-file', path, size: facts.size, etag, ...common };
     }
-    const body = await file.readFile();
-    const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
-    return { kind: 'file', body, etag, ...common };
+    return fileResource(await file.readFile(), common);
   } finally {
     await file.close();
   }

@@ -10,6 +10,7 @@ import { createApp } from './app.ts';
 import { KNOWN_VARIABLES, loadConfig } from './config.ts';
 import { withFastPath } from './fast-path.ts';
 import { siteHealth } from './health.ts';
+import { createLiveUpdates } from './live-updates.ts';
 import { createWebServer } from './server.ts';
 import { createSite } from './site.ts';
 import { watchFolder } from './watch-folder.ts';
@@ -19,13 +20,23 @@ const log = createLogger({ format: config.logFormat });
 warnUnknownVariables(log, process.env, ['WEB_'], KNOWN_VARIABLES);
 
 const site = createSite(config.root);
-const watch = watchFolder(config.root, () => site.invalidate(), log);
-const app = createApp({ site, log, health: siteHealth(site, config.root) });
+const live = createLiveUpdates();
+const watch = watchFolder(
+  config.root,
+  () => {
+    site.invalidate();
+    live.changed();
+  },
+  log,
+);
+const app = createApp({ site, live, log, health: siteHealth(site, config.root) });
 
 const server = createWebServer(withFastPath(site, app), config.requestTimeoutMs);
 const url = await listen(server, config.port, config.host);
 await watch.ready;
 onShutdown(log, async () => {
+  // Live pages hold their connections open: end them, or the server never finishes closing.
+  live.close();
   await Promise.all([closeServer(server), watch.close()]);
 });
 log.info(`Serving ${config.root} read-only on ${url.href}`);

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { closeServer, createLogger, listen } from '@fortune-sidecar/common';
 import { httpGet, tempDir } from '@fortune-sidecar/testing';
 import { createApp } from '../src/app.ts';
+import { createLiveUpdates } from '../src/live-updates.ts';
 import { createSite } from '../src/site.ts';
 
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -26,6 +27,7 @@ const failing = {
 const server = createServer(
   createApp({
     site: failing,
+    live: createLiveUpdates(),
     log: createLogger({ format: 'text', write: (line) => logged.push(line) }),
     health: {
       alive: () => ({ ok: true, detail: 'alive' }),

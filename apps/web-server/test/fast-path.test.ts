@@ -7,6 +7,7 @@ import { closeServer, createLogger, listen } from '@fortune-sidecar/common';
 import { type HttpAnswer, httpGet, tempDir } from '@fortune-sidecar/testing';
 import { createApp } from '../src/app.ts';
 import { withFastPath } from '../src/fast-path.ts';
+import { createLiveUpdates } from '../src/live-updates.ts';
 import { createSite } from '../src/site.ts';
 
 const root = await tempDir();
@@ -16,6 +17,7 @@ const site = createSite(root, { maxAgeMs: 60_000 });
 let appRequests = 0;
 const app = createApp({
   site,
+  live: createLiveUpdates(),
   log: createLogger({ format: 'text', write: () => {} }),
   health: { alive: () => ({ ok: true, detail: 'alive' }), ready: () => ({ ok: true, detail: 'ready' }) },
 });

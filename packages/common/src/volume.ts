@@ -12,6 +12,39 @@ export const FORTUNE_FILES = {
   text: 'index.txt',
   /** Recent fortunes, newest first: what lets a persistent volume show that it kept its data. */
   history: 'history.json',
+  /** The page's stylesheet: the server's Content-Security-Policy allows no inline style. */
+  style: 'style.css',
+} as const;
+
+/**
+ * Where the fortune's volume comes from, as the writer's page names it (FORTUNE_VARIANT): one
+ * per folder of k8s/, plus the ways to run without Kubernetes. What each says is what the
+ * variant teaches: whether the history outlives the pod.
+ */
+export const VOLUME_VARIANTS = {
+  local: 'a folder on this machine, shared by three local processes',
+  'docker-volume': 'a named Docker volume: kept until docker compose down -v',
+  'docker-tmpfs': 'a Docker volume on tmpfs: in memory, empty again once no container uses it',
+  'docker-bind': 'a folder of the host, bind-mounted: kept on the host',
+  emptydir: 'an emptyDir: made empty with the pod, deleted with it',
+  'emptydir-memory': 'an emptyDir in memory (medium: Memory): tmpfs, deleted with the pod',
+  hostpath: 'a hostPath: a folder of the node, kept when the pod goes, on that node only',
+  'pv-pvc': 'a PersistentVolumeClaim bound to a PersistentVolume made by hand: kept when the pod goes',
+  storageclass: 'a PersistentVolumeClaim provisioned by a StorageClass: kept when the pod goes',
+} as const;
+
+export type VolumeVariant = keyof typeof VOLUME_VARIANTS;
+
+/**
+ * What web-server answers itself, outside the served folder. Both start with a dot segment, and
+ * dotfiles are never served, so no file of a site can hide them or be hidden by them. A page
+ * that includes the script updates itself when the folder changes.
+ */
+export const LIVE_UPDATE_PATHS = {
+  /** Server-Sent Events: one `change` event each time the served folder changes. */
+  events: '/.live/events',
+  /** The script a page includes: `<script src="/.live/update.js" defer></script>`. */
+  script: '/.live/update.js',
 } as const;
 
 export interface Fortune {

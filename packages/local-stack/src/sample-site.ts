@@ -7,11 +7,21 @@ const git = promisify(execFile);
 
 const PAGE = `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>A site kept in sync by git-sync</title></head>
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="color-scheme" content="light dark">
+  <title>A site kept in sync by git-sync</title>
+  <!-- web-server's live updates: this page changes in place when a new revision is published. -->
+  <script src="/.live/update.js" defer></script>
+</head>
 <body>
-  <h1>A site kept in sync by git-sync</h1>
-  <p>This page comes from a git repository. Commit a change to it and git-sync publishes the
-  new revision here within one period, without restarting anything.</p>
+  <main>
+    <h1>A site kept in sync by git-sync</h1>
+    <p>This page comes from a git repository. Commit a change to it and git-sync publishes the
+    new revision here within one period, without restarting anything; this page shows it
+    without a reload.</p>
+  </main>
 </body>
 </html>
 `;

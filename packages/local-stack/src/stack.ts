@@ -35,7 +35,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await mkdir(volume, { recursive: true });
   const env = (own: NodeJS.ProcessEnv) => ({ ...options.env, ...own });
   const services: RunningService[] = [
-    startServiceProcess('fortune-writer', env({ FORTUNE_DIR: volume }), options.onLine),
+    startServiceProcess(
+      'fortune-writer',
+      env({ FORTUNE_DIR: volume, FORTUNE_VARIANT: options.env.FORTUNE_VARIANT ?? 'local' }),
+      options.onLine,
+    ),
   ];
 
   let sampleRepo: string | undefined;

@@ -42,8 +42,8 @@ export function checkReferences(manifests: readonly Manifest[], catalog: Catalog
           report(`container ${container.name} mounts volume "${mount.name}", which the pod does not declare`);
         }
       }
-      checkImage(container, catalog, report);
-      checkProbes(container, catalog, report);
+      checkImage(pod, container, catalog, report);
+      checkProbes(pod, container, catalog, report);
     }
     for (const name of declared.keys()) {
       if (!mounted.has(name)) report(`volume "${name}" is declared but no container mounts it`);
@@ -88,14 +88,33 @@ function imageSpec(container: IContainer, catalog: Catalog): ImageSpec | undefin
   return catalog.images.find((image) => image.reference === container.image);
 }
 
-/** The container's environment as the service sees it; downward API values are unknown here. */
-function environment(container: IContainer, image: ImageSpec): Record<string, string> {
+/**
+ * What the downward API gives for `fieldPath`: the pod's own labels and annotations are known
+ * here (a missing one gives an empty value, as in Kubernetes); names and nodes are not.
+ */
+function downwardValue(pod: IPod, fieldPath: string): string {
+  const [, field, key] = /^metadata\.(labels|annotations)\['([^']+)'\]$/.exec(fieldPath) ?? [];
+  if (field === undefined || key === undefined) return 'from-the-downward-api';
+  return (field === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[key] ?? '';
+}
+
+/** The container's environment as the service sees it. */
+function environment(pod: IPod, container: IContainer, image: ImageSpec): Record<string, string> {
   const env: Record<string, string> = { ...image.env };
-  for (const variable of container.env ?? []) env[variable.name] = variable.value ?? 'from-the-downward-api';
+  for (const variable of container.env ?? []) {
+    const fieldPath = variable.valueFrom?.fieldRef?.fieldPath;
+    env[variable.name] =
+      variable.value ?? (fieldPath ? downwardValue(pod, fieldPath) : 'from-the-downward-api');
+  }
   return env;
 }
 
-function checkImage(container: IContainer, catalog: Catalog, report: (message: string) => void): void {
+function checkImage(
+  pod: IPod,
+  container: IContainer,
+  catalog: Catalog,
+  report: (message: string) => void,
+): void {
   const image = imageSpec(container, catalog);
   if (!image) {
     const known = catalog.images.map((spec) => spec.reference).join(', ');
@@ -118,7 +137,7 @@ function checkImage(container: IContainer, catalog: Catalog, report: (message: s
     }
   }
   try {
-    image.loadConfig(environment(container, image));
+    image.loadConfig(environment(pod, container, image));
   } catch (error) {
     report(`container ${container.name} would not start: ${(error as Error).message}`);
   }
@@ -131,7 +150,12 @@ function resolvePort(container: IContainer, port: number | string): number | und
   return ports.find((p) => p.name === port)?.containerPort;
 }
 
-function checkProbes(container: IContainer, catalog: Catalog, report: (message: string) => void): void {
+function checkProbes(
+  pod: IPod,
+  container: IContainer,
+  catalog: Catalog,
+  report: (message: string) => void,
+): void {
   const image = imageSpec(container, catalog);
   const probes: [string, IProbe | undefined][] = [
     ['livenessProbe', container.livenessProbe],
@@ -148,7 +172,7 @@ function checkProbes(container: IContainer, catalog: Catalog, report: (message: 
       continue;
     }
     if (!image || container.command) continue;
-    const listening = image.healthPort(environment(container, image));
+    const listening = image.healthPort(environment(pod, container, image));
     if (port !== listening) {
       report(
         `container ${container.name}: ${kind} asks port ${port}, but the service answers health checks on ${listening ?? 'no port'}`,

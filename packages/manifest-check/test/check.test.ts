@@ -263,6 +263,23 @@ describe('manifest check', () => {
       );
     });
 
+    it('reads a setting the downward API takes from the pod’s own labels, as the service would get it', () => {
+      const fromLabel = (label: string) =>
+        podWith((pod, __, server) => {
+          (pod.metadata.labels as Record<string, string>).port = 'eighty';
+          server.env = [
+            { name: 'PORT', valueFrom: { fieldRef: { fieldPath: `metadata.labels['${label}']` } } },
+          ];
+        });
+      const startProblems = (pod: Pod) => problemsOf(pod).filter((p) => p.includes('would not start'));
+      assert.deepEqual(startProblems(fromLabel('port')), [
+        'Pod/fortune: container server would not start: PORT="eighty" is not valid: expected a port',
+      ]);
+      assert.deepEqual(startProblems(fromLabel('prot')), [
+        'Pod/fortune: container server would not start: PORT="" is not valid: expected a port',
+      ]);
+    });
+
     it('insists that a server that only reads mounts its volumes read-only', () => {
       const pod = podWith((_, __, server) => {
         server.volumeMounts = [{ name: 'html', mountPath: '/srv' } as never];

@@ -1,5 +1,6 @@
 export * from './bad-config.ts';
 export * from './containers.ts';
+export * from './event-stream.ts';
 export * from './figures.ts';
 export * from './git-repos.ts';
 export * from './git-server.ts';

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { closeServer, createLogger, LIVE_UPDATE_PATHS, listen } from '@fortune-sidecar/common';
+import { httpGet, openEventStream, tempDir } from '@fortune-sidecar/testing';
+import { createApp } from '../src/app.ts';
+import { createLiveUpdates, type LiveUpdatesOptions } from '../src/live-updates.ts';
+import { SECURITY_HEADERS } from '../src/security-headers.ts';
+import { createWebServer } from '../src/server.ts';
+import { createSite } from '../src/site.ts';
+
+const root = await tempDir();
+await writeFile(join(root, 'index.html'), '<p>page</p>\n');
+const stops: (() => Promise<void>)[] = [];
+after(() => Promise.all(stops.map((stop) => stop())));
+
+/** The whole server, with a request timeout far shorter than a live page stays open. */
+async function serve(options: LiveUpdatesOptions = {}) {
+  const live = createLiveUpdates(options);
+  const app = createApp({
+    site: createSite(root),
+    live,
+    log: createLogger({ format: 'text', write: () => {} }),
+    health: { alive: () => ({ ok: true, detail: 'alive' }), ready: () => ({ ok: true, detail: 'ready' }) },
+  });
+  const server = createWebServer(app, 300);
+  const url = await listen(server, 0, '127.0.0.1');
+  stops.push(async () => {
+    live.close();
+    await closeServer(server);
+  });
+  return { live, url, server };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('live updates of open pages', () => {
+  it('opens a stream of Server-Sent Events that outlives the request timeout', async () => {
+    const { live, url } = await serve();
+    const stream = await openEventStream(url, LIVE_UPDATE_PATHS.events);
+    assert.equal(stream.status, 200);
+    assert.equal(stream.headers['content-type'], 'text/event-stream; charset=utf-8');
+    assert.equal(stream.headers['cache-control'], 'no-cache, no-transform');
+    assert.equal(stream.headers['x-accel-buffering'], 'no');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS))
+      assert.equal(stream.headers[name], value, name);
+    assert.match((await stream.next('comment')).data, /^retry: 2000$/m);
+    await sleep(700);
+    live.changed();
+    await stream.next('change');
+    stream.close();
+  });
+
+  it('sends one event for a burst of changes, once it settles', async () => {
+    const { live, url } = await serve({ settleMs: 40 });
+    const stream = await openEventStream(url, LIVE_UPDATE_PATHS.events);
+    await stream.next('comment');
+    const before = Date.now();
+    for (let change = 0; change < 5; change += 1) {
+      live.changed();
+      await sleep(5);
+    }
+    const event = await stream.next('change');
+    assert.ok(Date.now() - before >= 40, 'the event waited for the burst to settle');
+    assert.ok(!Number.isNaN(Date.parse(event.data)), `the event carries the time it was sent: ${event.data}`);
+    await sleep(150);
+    assert.equal(stream.messages.filter((message) => message.event === 'change').length, 1);
+    stream.close();
+  });
+
+  it('still sends events while the folder never stops changing', async () => {
+    const { live, url } = await serve({ settleMs: 50, maxDelayMs: 120 });
+    const stream = await openEventStream(url, LIVE_UPDATE_PATHS.events);
+    await stream.next('comment');
+    const changing = setInterval(() => live.changed(), 10);
+    try {
+      await stream.next('change', 400);
+      await stream.next('change', 400);
+    } finally {
+      clearInterval(changing);
+    }
+    stream.close();
+  });
+
+  it('tells every open page', async () => {
+    const { live, url } = await serve();
+    const streams = await Promise.all([1, 2, 3].map(() => openEventStream(url, LIVE_UPDATE_PATHS.events)));
+    await Promise.all(streams.map((stream) => stream.next('comment')));
+    assert.equal(live.clients(), 3);
+    live.changed();
+    await Promise.all(streams.map((stream) => stream.next('change')));
+    streams[0]?.close();
+    await sleep(50);
+    assert.equal(live.clients(), 2, 'a closed page is forgotten');
+    for (const stream of streams) stream.close();
+  });
+
+  it('keeps an idle stream alive with comments, for proxies that close silent connections', async () => {
+    const { url } = await serve({ heartbeatMs: 50 });
+    const stream = await openEventStream(url, LIVE_UPDATE_PATHS.events);
+    await stream.next('comment');
+    assert.equal((await stream.next('comment', 500)).data, ': still here');
+    stream.close();
+  });
+
+  it('answers 503 with Retry-After past the most open pages, and serves again once one closes', async () => {
+    const { url } = await serve({ maxClients: 2 });
+    const open = [
+      await openEventStream(url, LIVE_UPDATE_PATHS.events),
+      await openEventStream(url, LIVE_UPDATE_PATHS.events),
+    ];
+    const refused = await httpGet(url, LIVE_UPDATE_PATHS.events);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers['retry-after'], '10');
+    open[0]?.close();
+    await sleep(50);
+    const third = await openEventStream(url, LIVE_UPDATE_PATHS.events);
+    assert.equal(third.status, 200);
+    third.close();
+    open[1]?.close();
+  });
+
+  it('ends every stream on close, so the server can stop at once', async () => {
+    const { live, url, server } = await serve();
+    const stream = await openEventStream(url, LIVE_UPDATE_PATHS.events);
+    await stream.next('comment');
+    const started = Date.now();
+    live.close();
+    await Promise.all([stream.ended, closeServer(server)]);
+    assert.ok(Date.now() - started < 500, `stopping took ${Date.now() - started} ms`);
+  });
+
+  it('answers HEAD with the headers only, and refuses other methods', async () => {
+    const { url } = await serve();
+    const head = await httpGet(url, LIVE_UPDATE_PATHS.events, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['content-type'], 'text/event-stream; charset=utf-8');
+    const post = await httpGet(url, LIVE_UPDATE_PATHS.events, { method: 'POST' });
+    assert.equal(post.status, 405);
+  });
+
+  it('serves the script pages include, with an ETag and 304, under the same policy', async () => {
+    const { url } = await serve();
+    const script = await httpGet(url, LIVE_UPDATE_PATHS.script);
+    assert.equal(script.status, 200);
+    assert.equal(script.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.match(script.body, /new EventSource\('\/\.live\/events'\)/);
+    assert.equal(script.headers['content-security-policy'], SECURITY_HEADERS['content-security-policy']);
+    const etag = String(script.headers.etag);
+    const again = await httpGet(url, LIVE_UPDATE_PATHS.script, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+  });
+
+  it('never lets a site file take the reserved paths, nor the reserved paths show site files', async () => {
+    await writeFile(join(root, '.live'), 'a dotfile in the site\n');
+    const { url } = await serve();
+    assert.equal((await httpGet(url, '/.live')).status, 404);
+    assert.equal((await httpGet(url, '/.live/other')).status, 404);
+  });
+});
