@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FortuneHistory } from '@fortune-sidecar/common';
 import {
+  assertDocumentedOutput,
   buildAndPushImages,
   command,
   eventually,
@@ -152,6 +153,10 @@ describe('the manifests on podman kube play', { skip }, () => {
     const url = site(ports.get('web-server/http'));
     assert.ok((await served(url)).trim().length > 0);
     await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
+    assertDocumentedOutput(
+      'emptydir-files',
+      await podman.run('exec', 'fortune-web-server', 'ls', '/usr/share/fortune/html'),
+    );
     const before = await historyOfAtLeast(url, 3);
 
     // Like `kubectl delete pod`, `podman kube down` deletes the pod's emptyDir with it.
@@ -182,6 +187,7 @@ describe('the manifests on podman kube play', { skip }, () => {
         (await served(url)) === (await readFile(join(folder, 'index.txt'), 'utf8')) ? true : undefined,
       { what: 'the served fortune to be the one in the host folder' },
     );
+    assertDocumentedOutput('hostpath-files', await mustRun('ls', [folder]));
     await down('hostpath/pod.yaml');
     const kept = JSON.parse(await readFile(join(folder, 'history.json'), 'utf8')) as FortuneHistory;
     assert.ok(kept.fortunes.length >= 1, 'the files outlive the pod');
@@ -196,6 +202,8 @@ describe('the manifests on podman kube play', { skip }, () => {
     await down('pv-pvc/pod.yaml');
     const again = site((await play('pv-pvc/pod.yaml')).get('web-server/http'));
     const after = await historyOfAtLeast(again, before.length + 1);
+    const writerLog = await podman.run('logs', 'fortune-html-generator');
+    assertDocumentedOutput('pv-pvc-writer-log', writerLog.split('\n').slice(0, 4).join('\n'));
     for (const fortune of before) {
       assert.ok(
         after.some((kept) => kept.writtenAt === fortune.writtenAt && kept.text === fortune.text),
@@ -222,6 +230,7 @@ describe('the manifests on podman kube play', { skip }, () => {
     );
     const url = site((await play('git-sync/pod.yaml')).get('web-server/http'));
     assert.equal(await served(url), 'The first page of the site, from git.\n');
+    assertDocumentedOutput('git-sync-first-page', await served(url));
     await assertServerCannotWrite('fortune-web-server', '/git');
 
     const work = join(await tempDir('fortune-clone-'), 'site');
@@ -236,6 +245,7 @@ describe('the manifests on podman kube play', { skip }, () => {
       { timeoutMs: 15_000, intervalMs: 100, what: 'the pushed page' },
     );
     const ms = Date.now() - pushed;
+    assertDocumentedOutput('git-sync-pushed-page', await served(url));
     // GITSYNC_PERIOD in the manifest is 5 s; the fetch and the swap take well under a second more.
     assert.ok(ms < 6000, `served ${ms} ms after the push`);
     await down('git-sync/pod.yaml');

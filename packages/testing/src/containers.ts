@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,9 @@ export async function mustRun(
   return result.stdout.trim();
 }
 
+/** Debian's Chromium: the browser the page tests drive. */
+export const CHROMIUM = '/usr/bin/chromium';
+
 export type ContainerTool =
   | 'docker'
   | 'compose'
@@ -57,6 +61,7 @@ export type ContainerTool =
   | 'debootstrap'
   | 'podman'
   | 'shellcheck'
+  | 'chromium'
   | 'tmpfs-mount';
 
 const INSTALL_HINT = 'install them as root with scripts/install-container-tools.sh (Debian packages)';
@@ -75,6 +80,8 @@ async function has(tool: ContainerTool): Promise<boolean> {
       return (await command('podman', ['--version'])).code === 0;
     case 'shellcheck':
       return (await command('shellcheck', ['--version'])).code === 0;
+    case 'chromium':
+      return existsSync(CHROMIUM);
     case 'tmpfs-mount':
       return canMountTmpfs();
   }
@@ -82,6 +89,7 @@ async function has(tool: ContainerTool): Promise<boolean> {
 
 const DESCRIPTIONS: Partial<Record<ContainerTool, string>> = {
   docker: 'a running Docker engine',
+  chromium: `Chromium at ${CHROMIUM}`,
   'tmpfs-mount': 'root, to mount a small tmpfs (a full disk on demand)',
 };
 

@@ -1,5 +1,7 @@
 export * from './bad-config.ts';
+export * from './browser.ts';
 export * from './containers.ts';
+export * from './documented-output.ts';
 export * from './event-stream.ts';
 export * from './figures.ts';
 export * from './git-repos.ts';

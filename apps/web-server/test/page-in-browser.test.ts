@@ -1,0 +1,268 @@
+// The page as people see it: Debian's Chromium opens what the real services serve, and the page
+// must show the fortune and where it came from, update itself, pass the server's own
+// Content-Security-Policy, read well in both themes and on a phone, and work without JavaScript.
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  createOrigin,
+  launchChromium,
+  REPO_ROOT,
+  type ServiceProcess,
+  skipUnlessAvailable,
+  startGitDaemon,
+  startService,
+  tempDir,
+} from '@fortune-sidecar/testing';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+
+const skip = await skipUnlessAvailable(['chromium']);
+/** Screenshots land here; docs/images holds copies of the two themes. */
+const SCREENSHOTS = join(REPO_ROOT, '.test-output', 'page');
+
+async function startServer(root: string): Promise<{ server: ServiceProcess; url: string }> {
+  const server = startService('web-server', { WEB_ROOT: root, WEB_PORT: '0', WEB_HOST: '127.0.0.1' });
+  const { msg } = await server.waitForLog(/^Serving /);
+  return { server, url: msg.replace(/^.* on /, '') };
+}
+
+/** Relative luminance and contrast ratio, as WCAG 2 defines them. */
+function contrast(foreground: string, background: string): number {
+  const luminance = (color: string) => {
+    const [r = 0, g = 0, b = 0] = (color.match(/[\d.]+/g) ?? []).map(Number).map((value) => {
+      const channel = value / 255;
+      return channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(foreground), luminance(background)].sort((a, b) => b - a);
+  return ((light ?? 0) + 0.05) / ((dark ?? 0) + 0.05);
+}
+
+/** fortune-writer and web-server sharing a folder, as in the pod; stopped when the file ends. */
+async function startPod() {
+  const folder = await tempDir();
+  const writer = startService('fortune-writer', {
+    FORTUNE_DIR: folder,
+    FORTUNE_INTERVAL: '1500ms',
+    POD_NAME: 'fortune-7d9f',
+    NODE_NAME: 'k3d-fortune-agent-0',
+    FORTUNE_VARIANT: 'emptydir',
+  });
+  await writer.waitForLog('Writing a fortune every');
+  const { url } = await startServer(folder);
+  return { folder, url };
+}
+
+const pod = skip ? undefined : await startPod();
+
+describe('the page in a browser', { skip }, () => {
+  let browser: Browser;
+  const { url, folder } = pod ?? { url: '', folder: '' };
+
+  before(async () => {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await launchChromium();
+  });
+  after(() => browser?.close());
+
+  /** A fresh page that records every policy violation and every request it makes. */
+  async function open(options: BrowserContextOptions = {}) {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    const requests: string[] = [];
+    const refused: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    const answer = await page.goto(url);
+    assert.equal(answer?.status(), 200);
+    return { context, page, requests, refused, answer };
+  }
+  const fortuneOf = (page: Page) => page.locator('#fortune').innerText();
+
+  it('shows the fortune large, when it was written, by which pod, on which node, in which volume', async () => {
+    const { context, page } = await open();
+    const history = JSON.parse(await readFile(join(folder, 'history.json'), 'utf8')) as {
+      fortunes: { text: string }[];
+    };
+    const shown = (await fortuneOf(page)).trim();
+    assert.ok(
+      history.fortunes.some((fortune) => fortune.text.trim() === shown),
+      `the page shows a fortune of the volume: ${shown}`,
+    );
+    const facts = await page.locator('#written').innerText();
+    // The labels are upper case on screen (text-transform), as innerText reports them.
+    assert.match(facts, /WRITTEN\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    assert.match(facts, /BY\s+fortune-7d9f/);
+    assert.match(facts, /ON NODE\s+k3d-fortune-agent-0/);
+    assert.match(facts, /VOLUME\s+emptydir, an emptyDir: made empty with the pod, deleted with it/);
+    const size = await page.locator('#fortune p').evaluate((element) => getComputedStyle(element).fontSize);
+    assert.ok(Number.parseFloat(size) >= 22, `the fortune is large: ${size}`);
+    await context.close();
+  });
+
+  it('updates itself at the next fortune, without a reload, and says it is live', async () => {
+    const { context, page } = await open();
+    await page.evaluate(() => {
+      (window as unknown as { keptAcrossUpdates: boolean }).keptAcrossUpdates = true;
+    });
+    await page.locator('#live-status').getByText('Live').waitFor({ timeout: 5000 });
+    const first = await fortuneOf(page);
+    const firstTime = await page.locator('#written time').getAttribute('datetime');
+    await page.waitForFunction(
+      (time) => document.querySelector('#written time')?.getAttribute('datetime') !== time,
+      firstTime,
+      { timeout: 5000 },
+    );
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { keptAcrossUpdates?: boolean }).keptAcrossUpdates),
+      true,
+      'the page was not reloaded',
+    );
+    assert.match(
+      await page.locator('#history').innerText(),
+      new RegExp(
+        first
+          .trim()
+          .slice(0, 20)
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      ),
+    );
+    await context.close();
+  });
+
+  it('passes the server’s Content-Security-Policy and loads nothing from elsewhere', async () => {
+    const { context, page, requests, refused, answer } = await open();
+    assert.match(answer?.headers()['content-security-policy'] ?? '', /script-src 'self'; style-src 'self'/);
+    await page.locator('#live-status').getByText('Live').waitFor({ timeout: 5000 });
+    assert.deepEqual(refused, []);
+    const origin = new URL(url).origin;
+    assert.deepEqual(
+      requests.filter((request) => !request.startsWith(origin)),
+      [],
+    );
+    assert.ok(
+      requests.some((request) => request.endsWith('/style.css')),
+      'the stylesheet loads',
+    );
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(background, 'rgba(0, 0, 0, 0)', 'the stylesheet applies');
+    await context.close();
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`reads well in the ${theme} theme (text contrast at least 7:1) and saves a screenshot`, async () => {
+      const { context, page } = await open({ colorScheme: theme, viewport: { width: 1000, height: 760 } });
+      await page.locator('#live-status').getByText('Live').waitFor({ timeout: 5000 });
+      // No functions declared inside: the test runner's transform would add helpers the page lacks.
+      const colors = await page.evaluate(() => ({
+        background: getComputedStyle(document.body).backgroundColor,
+        text: getComputedStyle(document.body).color,
+        muted: getComputedStyle(document.querySelector('.facts dt') as Element).color,
+        quote: getComputedStyle(document.querySelector('#fortune') as Element).backgroundColor,
+        fortune: getComputedStyle(document.querySelector('#fortune p') as Element).color,
+      }));
+      const backgroundIsDark =
+        contrast(colors.background, 'rgb(0, 0, 0)') < contrast(colors.background, 'rgb(255, 255, 255)');
+      assert.equal(backgroundIsDark, theme === 'dark', `the ${theme} theme has a ${theme} background`);
+      for (const [name, ratio] of [
+        ['text', contrast(colors.text, colors.background)],
+        ['labels', contrast(colors.muted, colors.background)],
+        ['fortune', contrast(colors.fortune, colors.quote)],
+      ] as const) {
+        assert.ok(ratio >= 7, `${name} contrast ${ratio.toFixed(1)}:1 in the ${theme} theme`);
+      }
+      await page.screenshot({ path: join(SCREENSHOTS, `page-${theme}.png`), fullPage: true });
+      await context.close();
+    });
+  }
+
+  it('fits a phone’s screen without sideways scrolling', async () => {
+    const { context, page } = await open({ viewport: { width: 360, height: 740 }, isMobile: true });
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok((widths[0] ?? 0) <= (widths[1] ?? 0), `content ${widths[0]} px wide in ${widths[1]} px`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'page-phone.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('has the landmarks and live region a screen reader needs, and a visible keyboard focus', async () => {
+    const { context, page } = await open();
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.equal(await page.locator('main h1').count(), 1);
+    assert.equal(await page.locator('#fortune').getAttribute('aria-live'), 'polite');
+    assert.equal(await page.locator('#live-status').getAttribute('role'), 'status');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement;
+      return {
+        tag: element.tagName,
+        text: element.textContent,
+        outline: getComputedStyle(element).outlineStyle,
+      };
+    });
+    assert.deepEqual([focused.tag, focused.text], ['A', 'index.txt'], 'Tab reaches the first link');
+    assert.notEqual(focused.outline, 'none', 'the focused link shows an outline');
+    await context.close();
+  });
+
+  it('works without JavaScript: shows the fortune and reloads itself at the interval', async () => {
+    const { context, page } = await open({ javaScriptEnabled: false });
+    assert.ok((await fortuneOf(page)).trim().length > 0);
+    assert.equal(await page.locator('#live-status').isVisible(), false, 'no live status without the script');
+    assert.match(await page.locator('main').innerText(), /This page reloads itself every 2 s\./);
+    const firstTime = await page.locator('#written time').getAttribute('datetime');
+    await page.waitForFunction(
+      (time) => document.querySelector('#written time')?.getAttribute('datetime') !== time,
+      firstTime,
+      { timeout: 8000 },
+    );
+    await context.close();
+  });
+});
+
+describe('a git-synced page in a browser', { skip }, () => {
+  it('changes in place when a new revision is published, without a reload', async () => {
+    const base = await tempDir();
+    const origin = await createOrigin(base);
+    const page = (text: string) =>
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${text}</title>` +
+      `<script src="/.live/update.js" defer></script></head><body><p id="text">${text}</p></body></html>\n`;
+    await origin.commit({ 'index.html': page('first revision') });
+    const daemon = await startGitDaemon(base);
+    const volume = join(base, 'volume');
+    await mkdir(volume);
+    const sync = startService('git-sync', {
+      GITSYNC_REPO: daemon.url('repo.git'),
+      GITSYNC_ROOT: volume,
+      GITSYNC_LINK: 'html',
+      GITSYNC_PERIOD: '500ms',
+    });
+    await sync.waitForLog(/^Synced /, 10_000);
+    const { server, url } = await startServer(join(volume, 'html'));
+    const browser = await launchChromium();
+    try {
+      const tab = await (await browser.newContext()).newPage();
+      await tab.goto(url);
+      assert.equal(await tab.locator('#text').innerText(), 'first revision');
+      await tab.evaluate(() => {
+        (window as unknown as { keptAcrossUpdates: boolean }).keptAcrossUpdates = true;
+      });
+      await origin.commit({ 'index.html': page('second revision') });
+      await tab.locator('#text').getByText('second revision').waitFor({ timeout: 5000 });
+      assert.equal(await tab.title(), 'second revision');
+      assert.equal(
+        await tab.evaluate(() => (window as unknown as { keptAcrossUpdates?: boolean }).keptAcrossUpdates),
+        true,
+        'the page was not reloaded',
+      );
+    } finally {
+      await browser.close();
+      await Promise.all([server.stop('SIGTERM'), sync.stop('SIGTERM')]);
+      await daemon.stop();
+    }
+  });
+});
