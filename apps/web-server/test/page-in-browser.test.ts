@@ -82,7 +82,7 @@ describe('the page in a browser', { skip }, () => {
     assert.equal(answer?.status(), 200);
     return { context, page, requests, refused, answer };
   }
-  const fortuneOf = (page: Page) => page.locator('#fortune').innerText();
+  const fortuneOf = async (page: Page) => (await page.locator('#fortune').textContent()) ?? '';
 
   it('shows the fortune large, when it was written, by which pod, on which node, in which volume', async () => {
     const { context, page } = await open();
@@ -94,12 +94,11 @@ describe('the page in a browser', { skip }, () => {
       history.fortunes.some((fortune) => fortune.text.trim() === shown),
       `the page shows a fortune of the volume: ${shown}`,
     );
-    const facts = await page.locator('#written').innerText();
-    // The labels are upper case on screen (text-transform), as innerText reports them.
-    assert.match(facts, /WRITTEN\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
-    assert.match(facts, /BY\s+fortune-7d9f/);
-    assert.match(facts, /ON NODE\s+k3d-fortune-agent-0/);
-    assert.match(facts, /VOLUME\s+emptydir, an emptyDir: made empty with the pod, deleted with it/);
+    const facts = (await page.locator('#written').textContent()) ?? '';
+    assert.match(facts, /Written\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    assert.match(facts, /By\s*fortune-7d9f/);
+    assert.match(facts, /On node\s*k3d-fortune-agent-0/);
+    assert.match(facts, /Volume\s*emptydir, an emptyDir: made empty with the pod, deleted with it/);
     const size = await page.locator('#fortune p').evaluate((element) => getComputedStyle(element).fontSize);
     assert.ok(Number.parseFloat(size) >= 22, `the fortune is large: ${size}`);
     await context.close();
@@ -123,14 +122,9 @@ describe('the page in a browser', { skip }, () => {
       true,
       'the page was not reloaded',
     );
-    assert.match(
-      await page.locator('#history').innerText(),
-      new RegExp(
-        first
-          .trim()
-          .slice(0, 20)
-          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-      ),
+    assert.ok(
+      ((await page.locator('#history').textContent()) ?? '').includes(first.trim()),
+      'the fortune before is now the newest of the history',
     );
     await context.close();
   });
@@ -213,7 +207,7 @@ describe('the page in a browser', { skip }, () => {
     const { context, page } = await open({ javaScriptEnabled: false });
     assert.ok((await fortuneOf(page)).trim().length > 0);
     assert.equal(await page.locator('#live-status').isVisible(), false, 'no live status without the script');
-    assert.match(await page.locator('main').innerText(), /This page reloads itself every 2 s\./);
+    assert.match((await page.locator('main').textContent()) ?? '', /This page reloads itself every 2 s\./);
     const firstTime = await page.locator('#written time').getAttribute('datetime');
     await page.waitForFunction(
       (time) => document.querySelector('#written time')?.getAttribute('datetime') !== time,
@@ -247,7 +241,7 @@ describe('a git-synced page in a browser', { skip }, () => {
     try {
       const tab = await (await browser.newContext()).newPage();
       await tab.goto(url);
-      assert.equal(await tab.locator('#text').innerText(), 'first revision');
+      assert.equal(await tab.locator('#text').textContent(), 'first revision');
       await tab.evaluate(() => {
         (window as unknown as { keptAcrossUpdates: boolean }).keptAcrossUpdates = true;
       });

@@ -57,9 +57,10 @@ export function documentedOutputs(root = REPO_ROOT): Map<string, DocumentedOutpu
   return found;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** `text` as a regular expression that matches it literally. */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const matches = (template: string, line: string) =>
-  new RegExp(`^${template.split('…').map(escape).join('.*')}$`).test(line);
+  new RegExp(`^${template.split('…').map(escapeRegExp).join('.*')}$`).test(line);
 
 /**
  * Fails unless `actual` (what the documented command printed here) matches the block the docs
