@@ -30,6 +30,16 @@ export interface Site {
 
 const MISSING_ON_ERROR: Resource = { kind: 'missing' };
 
+function sameFile(cached: Resource | undefined, found: Resource): Resource | undefined {
+  if (cached?.kind !== 'file' || found.kind !== 'file') return undefined;
+  const same =
+    cached.etag === found.etag &&
+    cached.lastModified === found.lastModified &&
+    cached.contentType === found.contentType &&
+    cached.negotiated === found.negotiated;
+  return same ? cached : undefined;
+}
+
 interface Cached {
   readonly resource: Resource;
   readonly at: number;
@@ -58,7 +68,10 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
   async function load(key: string, pathname: string, wantsHtml: boolean): Promise<Resource> {
     const startedIn = generation;
     const at = now();
-    const resource = await lookup(root, parseRequestPath(pathname), wantsHtml, maxBodyBytes);
+    const found = await lookup(root, parseRequestPath(pathname), wantsHtml, maxBodyBytes);
+    // The check after maxAge mostly finds the same file: keep handing out the same answer, whose
+    // response headers are already built, rather than a copy of it ten times a second.
+    const resource = sameFile(cache.get(key)?.resource, found) ?? found;
     const bytes = resource.kind === 'file' ? resource.body.length + key.length : key.length;
     const cacheable = resource.kind === 'file' || resource.kind === 'redirect';
     if (startedIn === generation) {

@@ -132,6 +132,20 @@ describe('the served folder', () => {
     assert.equal(site.peek('/', false), undefined, 'a file gone from disk leaves the cache');
   });
 
+  it('keeps handing out the same answer when the check after maxAge finds the file unchanged', async () => {
+    const { root } = await fortuneFolder();
+    let now = 0;
+    const site = createSite(root, { maxAgeMs: 100, now: () => now });
+    const first = await site.find('/', false);
+    now = 100;
+    assert.equal(await site.find('/', false), first, 'the same answer, headers and all');
+    await writeFile(join(root, 'index.txt'), 'new fortune\n');
+    now = 200;
+    const changed = await site.find('/', false);
+    assert.notEqual(changed, first);
+    assert.equal(body(changed), 'new fortune\n');
+  });
+
   it('never puts back an answer that was read before a change', async () => {
     const { root } = await fortuneFolder();
     const site = createSite(root);

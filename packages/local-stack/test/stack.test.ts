@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { eventually, httpGet, startService } from '@fortune-sidecar/testing';
+import { assertDocumentedOutput, eventually, httpGet, startService } from '@fortune-sidecar/testing';
 import fortunes from 'fortune-cookie';
 
 const BROWSER = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8';
@@ -87,6 +87,7 @@ describe('npm start: the stack as local processes', () => {
       { what: 'the synced site', timeoutMs: 5000 },
     );
     assert.match(site, /A site kept in sync by git-sync/);
+    assertDocumentedOutput('local-git-sync-site', site);
     assert.ok(
       fortunes.includes((await httpGet(url, '/')).body.trimEnd()),
       'the fortune is still served at /',
