@@ -3,7 +3,7 @@
 // node_modules at run time, so a container image only has to copy it, and its src/assets
 // folder (files the app reads or serves as they are: a stylesheet, a browser script), if it
 // has one, into dist/assets, where the bundle finds them as the sources find src/assets.
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -34,6 +34,20 @@ async function writeInPlace(path, contents) {
 }
 
 for (const file of outputFiles) await writeInPlace(file.path, file.contents);
-const assets = await readdir('src/assets').catch(() => []);
+
+const filesIn = async (dir) => {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+  } catch (error) {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  }
+};
+const assets = await filesIn('src/assets');
 for (const name of assets)
   await writeInPlace(join('dist/assets', name), await readFile(join('src/assets', name)));
+// An asset removed from the sources must not ship in an image built from an old dist/.
+for (const name of await filesIn('dist/assets')) {
+  if (!assets.includes(name)) await rm(join('dist/assets', name));
+}

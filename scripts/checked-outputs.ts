@@ -11,10 +11,11 @@ if (process.argv.includes('--reset')) {
   rmSync(CHECKED_OUTPUTS_DIR, { recursive: true, force: true });
   process.exit(0);
 }
-const unchecked = [...documentedOutputs()].filter(([id]) => !existsSync(join(CHECKED_OUTPUTS_DIR, id)));
+const documented = documentedOutputs();
+const unchecked = [...documented].filter(([id]) => !existsSync(join(CHECKED_OUTPUTS_DIR, id)));
 for (const [id, { where }] of unchecked)
   console.error(`checked outputs: ${where} (${id}) was not checked in this run`);
 if (unchecked.length > 0 && process.env.FORTUNE_NO_SKIP === '1') process.exit(1);
 console.log(
-  `checked outputs: ${documentedOutputs().size - unchecked.length} of ${documentedOutputs().size} documented outputs match this run`,
+  `checked outputs: ${documented.size - unchecked.length} of ${documented.size} documented outputs match this run`,
 );

@@ -23,7 +23,7 @@ export interface LiveUpdatesOptions {
   readonly maxDelayMs?: number;
   /** A comment this often keeps proxies (kubectl port-forward, an ingress) from closing an idle stream. */
   readonly heartbeatMs?: number;
-  /** Streams open at once; past this, 503 and the browser tries again later. */
+  /** Streams open at once; past this, a browser is told to try again in 10 s. */
   readonly maxClients?: number;
 }
 
@@ -37,6 +37,10 @@ export interface LiveUpdates {
   /** Ends every stream, so that the server can stop. */
   close(): void;
 }
+
+/** How long a browser turned away by a full or stopping server waits before it asks again. */
+const BUSY_RETRY_MS = 10_000;
+const MAX_BUFFERED_BYTES = 64 * 1024;
 
 const STREAM_HEADERS = {
   ...SECURITY_HEADERS,
@@ -60,8 +64,14 @@ export function createLiveUpdates(options: LiveUpdatesOptions = {}): LiveUpdates
   let settle: NodeJS.Timeout | undefined;
   let firstPendingAt: number | undefined;
 
+  let closed = false;
   const send = (chunk: string) => {
-    for (const stream of streams) stream.write(chunk);
+    for (const stream of streams) {
+      // A client that stopped reading gets dropped rather than buffered without end; its
+      // browser reconnects and fetches the page again.
+      if (stream.writableLength > MAX_BUFFERED_BYTES) stream.destroy();
+      else stream.write(chunk);
+    }
   };
   const announce = () => {
     settle = undefined;
@@ -80,14 +90,15 @@ export function createLiveUpdates(options: LiveUpdatesOptions = {}): LiveUpdates
       settle = setTimeout(announce, Math.max(0, Math.min(settleMs, firstPendingAt + maxDelayMs - now)));
     },
     subscribe(request, response) {
-      if (streams.size >= maxClients) {
-        response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '10' });
-        response.end('Too many live pages open at once; try again later\n');
-        return;
-      }
       response.writeHead(200, STREAM_HEADERS);
       if (request.method === 'HEAD') {
         response.end();
+        return;
+      }
+      // A browser's EventSource gives up for good on any status but 200: a full or stopping
+      // server answers 200 with a later retry time and ends the stream, so the page comes back.
+      if (closed || streams.size >= maxClients) {
+        response.end(`retry: ${BUSY_RETRY_MS}\n: busy, try again later\n\n`);
         return;
       }
       // How long a browser waits before it reconnects after the stream drops.
@@ -97,6 +108,7 @@ export function createLiveUpdates(options: LiveUpdatesOptions = {}): LiveUpdates
     },
     clients: () => streams.size,
     close() {
+      closed = true;
       clearInterval(heartbeat);
       clearTimeout(settle);
       for (const stream of streams) stream.end();

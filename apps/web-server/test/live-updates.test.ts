@@ -104,21 +104,37 @@ describe('live updates of open pages', () => {
     stream.close();
   });
 
-  it('answers 503 with Retry-After past the most open pages, and serves again once one closes', async () => {
+  it('past the most open pages, tells a browser to come back in 10 s, and serves it once one closes', async () => {
     const { url } = await serve({ maxClients: 2 });
     const open = [
       await openEventStream(url, LIVE_UPDATE_PATHS.events),
       await openEventStream(url, LIVE_UPDATE_PATHS.events),
     ];
-    const refused = await httpGet(url, LIVE_UPDATE_PATHS.events);
-    assert.equal(refused.status, 503);
-    assert.equal(refused.headers['retry-after'], '10');
+    // Not an error status: a browser's EventSource would never reconnect after one.
+    const turnedAway = await openEventStream(url, LIVE_UPDATE_PATHS.events);
+    assert.equal(turnedAway.status, 200);
+    await turnedAway.ended;
+    assert.match(turnedAway.messages[0]?.data ?? '', /^retry: 10000$/m);
     open[0]?.close();
     await sleep(50);
     const third = await openEventStream(url, LIVE_UPDATE_PATHS.events);
-    assert.equal(third.status, 200);
+    await third.next('comment');
+    let thirdEnded = false;
+    third.ended.then(() => {
+      thirdEnded = true;
+    });
+    await sleep(100);
+    assert.equal(thirdEnded, false, 'a stream that fits stays open');
     third.close();
     open[1]?.close();
+  });
+
+  it('after close, turns new pages away to try again later instead of holding the server open', async () => {
+    const { live, url } = await serve();
+    live.close();
+    const late = await openEventStream(url, LIVE_UPDATE_PATHS.events);
+    await late.ended;
+    assert.match(late.messages[0]?.data ?? '', /^retry: 10000$/m);
   });
 
   it('ends every stream on close, so the server can stop at once', async () => {
@@ -145,7 +161,8 @@ describe('live updates of open pages', () => {
     const script = await httpGet(url, LIVE_UPDATE_PATHS.script);
     assert.equal(script.status, 200);
     assert.equal(script.headers['content-type'], 'text/javascript; charset=utf-8');
-    assert.match(script.body, /new EventSource\('\/\.live\/events'\)/);
+    assert.match(script.body, /new EventSource\(EVENTS\)/);
+    assert.match(script.body, new RegExp(`const EVENTS = '${LIVE_UPDATE_PATHS.events}'`));
     assert.equal(script.headers['content-security-policy'], SECURITY_HEADERS['content-security-policy']);
     const etag = String(script.headers.etag);
     const again = await httpGet(url, LIVE_UPDATE_PATHS.script, { headers: { 'if-none-match': etag } });

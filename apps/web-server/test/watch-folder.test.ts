@@ -11,6 +11,9 @@ const log = createLogger({ format: 'json', write: (line) => warnings.push(line) 
 const watches: FolderWatch[] = [];
 after(() => Promise.all(watches.map((watch) => watch.close())));
 
+/** Lets the events of an earlier action arrive, so that they never count for the next one. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
 /** A watch of `root` that counts the changes it reports. */
 async function watching(root: string) {
   let count = 0;
@@ -28,6 +31,7 @@ async function watching(root: string) {
   return {
     /** Resolves on the next change reported after `action`, or fails after 1 s. */
     async reports(what: string, action: () => Promise<unknown>) {
+      await settle();
       const before = count;
       const seen = new Promise<void>((resolve) => {
         waiting = resolve;
@@ -41,6 +45,7 @@ async function watching(root: string) {
     },
     /** Fails if `action` is reported as a change within 300 ms. */
     async ignores(what: string, action: () => Promise<unknown>) {
+      await settle();
       const before = count;
       await action();
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -81,8 +86,6 @@ describe('the watch of the served folder', () => {
       writeFile(join(root, 'a', 'b', 'page.html'), '<p>2</p>\n'),
     );
     await watch.reports('a new folder', () => mkdir(join(root, 'new')));
-    // The new folder's own watch takes a moment to start.
-    await new Promise((resolve) => setTimeout(resolve, 100));
     await watch.reports('a file in the new folder', () => writeFile(join(root, 'new', 'x.txt'), 'x\n'));
   });
 
@@ -98,7 +101,6 @@ describe('the watch of the served folder', () => {
       await symlink('.gitsync/bbb', join(base, '.html.tmp'));
       await rename(join(base, '.html.tmp'), join(base, 'html'));
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
     await watch.reports('a write in the new revision', () =>
       writeFile(join(base, '.gitsync', 'bbb', 'index.html'), '<p>bbb, edited</p>\n'),
     );
@@ -111,8 +113,17 @@ describe('the watch of the served folder', () => {
     const base = await tempDir();
     const watch = await watching(join(base, 'html'));
     await watch.reports('the folder appearing', () => mkdir(join(base, 'html')));
-    await new Promise((resolve) => setTimeout(resolve, 100));
     await watch.reports('a first file', () => writeFile(join(base, 'html', 'index.txt'), 'hello\n'));
+  });
+
+  it('follows the folder removed and made again at the same path', async () => {
+    const base = await tempDir();
+    const root = join(base, 'html');
+    await mkdir(root);
+    const watch = await watching(root);
+    await watch.reports('the folder removed', () => rm(root, { recursive: true }));
+    await watch.reports('the folder made again', () => mkdir(root));
+    await watch.reports('a file in the new folder', () => writeFile(join(root, 'index.txt'), 'x\n'));
   });
 
   it('does not report hidden entries alone: temporary files and git-sync’s own folder', async () => {

@@ -153,10 +153,12 @@ describe('the manifests on podman kube play', { skip }, () => {
     const url = site(ports.get('web-server/http'));
     assert.ok((await served(url)).trim().length > 0);
     await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
-    assertDocumentedOutput(
+    // podman names a pod's container <pod>-<container>: `kubectl exec fortune -c web-server` here.
+    const listed = assertDocumentedOutput(
       'emptydir-files',
       await podman.run('exec', 'fortune-web-server', 'ls', '/usr/share/fortune/html'),
     );
+    assert.equal(listed.command, 'kubectl exec fortune -c web-server -- ls /usr/share/fortune/html');
     const before = await historyOfAtLeast(url, 3);
 
     // Like `kubectl delete pod`, `podman kube down` deletes the pod's emptyDir with it.
@@ -187,7 +189,18 @@ describe('the manifests on podman kube play', { skip }, () => {
         (await served(url)) === (await readFile(join(folder, 'index.txt'), 'utf8')) ? true : undefined,
       { what: 'the served fortune to be the one in the host folder' },
     );
-    assertDocumentedOutput('hostpath-files', await mustRun('ls', [folder]));
+    // The test's folder stands in for the node's: the documented one is the manifest's hostPath.
+    const onNode = assertDocumentedOutput('hostpath-files', await mustRun('ls', [folder]));
+    const pod = parseAllDocuments(
+      await readFile(join(REPO_ROOT, 'k8s', 'hostpath', 'pod.yaml'), 'utf8'),
+    )[0]?.toJS() as {
+      spec: { volumes: { hostPath?: { path: string } }[] };
+    };
+    const nodeFolder = pod.spec.volumes.find((volume) => volume.hostPath)?.hostPath?.path;
+    assert.ok(
+      nodeFolder && onNode.command.endsWith(` ls ${nodeFolder}`),
+      `${onNode.command} lists the manifest's hostPath ${nodeFolder}`,
+    );
     await down('hostpath/pod.yaml');
     const kept = JSON.parse(await readFile(join(folder, 'history.json'), 'utf8')) as FortuneHistory;
     assert.ok(kept.fortunes.length >= 1, 'the files outlive the pod');
@@ -203,7 +216,8 @@ describe('the manifests on podman kube play', { skip }, () => {
     const again = site((await play('pv-pvc/pod.yaml')).get('web-server/http'));
     const after = await historyOfAtLeast(again, before.length + 1);
     const writerLog = await podman.run('logs', 'fortune-html-generator');
-    assertDocumentedOutput('pv-pvc-writer-log', writerLog.split('\n').slice(0, 4).join('\n'));
+    const logged = assertDocumentedOutput('pv-pvc-writer-log', writerLog.split('\n').slice(0, 4).join('\n'));
+    assert.equal(logged.command, 'kubectl logs fortune -c html-generator');
     for (const fortune of before) {
       assert.ok(
         after.some((kept) => kept.writtenAt === fortune.writtenAt && kept.text === fortune.text),

@@ -18,7 +18,8 @@ export const FORTUNE_FILES = {
 
 /**
  * Where the fortune's volume comes from, as the writer's page names it (FORTUNE_VARIANT): one
- * per folder of k8s/, plus the ways to run without Kubernetes. What each says is what the
+ * per folder of k8s/ whose pod runs the writer (gitrepo and git-sync serve a repository
+ * instead), plus the ways to run without Kubernetes. What each says is what the
  * variant teaches: whether the history outlives the pod.
  */
 export const VOLUME_VARIANTS = {

@@ -1,5 +1,8 @@
+// A subpath of its own (@fortune-sidecar/testing/browser): only the browser tests load playwright-core.
 import { type Browser, chromium } from 'playwright-core';
 import { CHROMIUM } from './containers.ts';
+
+export type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 
 /**
  * Debian's Chromium, headless, driven by playwright-core: a real browser, with nothing

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from './service-process.ts';
 
-/** Where tests note which documented outputs they checked in this run (see scripts/guide-check.mjs). */
+/** Where tests note which documented outputs they checked in this run (see scripts/checked-outputs.ts). */
 export const CHECKED_OUTPUTS_DIR = join(
   REPO_ROOT,
   'node_modules',
@@ -40,15 +40,16 @@ export function documentedOutputs(root = REPO_ROOT): Map<string, DocumentedOutpu
     ...markdownFiles(join(root, 'k8s')),
   ];
   for (const file of files) {
-    const lines = readFileSync(file, 'utf8').split('\n');
+    const lines = readFileSync(file, 'utf8').split(/\r?\n/);
     lines.forEach((line, index) => {
       const id = /^<!-- checked: ([\w-]+) -->$/.exec(line.trim())?.[1];
       if (id === undefined) return;
       const where = `${relative(root, file)}:${index + 1}`;
       if (lines[index + 1]?.trim() !== '```console')
         throw new Error(`${where}: a checked output must be a console block`);
-      const end = lines.indexOf('```', index + 2);
-      const [command, ...output] = lines.slice(index + 2, end === -1 ? undefined : end);
+      const end = lines.findIndex((fence, at) => at > index + 1 && fence.trim() === '```');
+      if (end === -1) throw new Error(`${where}: the console block is never closed`);
+      const [command, ...output] = lines.slice(index + 2, end);
       if (!command?.startsWith('$ ')) throw new Error(`${where}: a checked block starts with "$ command"`);
       if (found.has(id)) throw new Error(`${where}: "${id}" is already checked at ${found.get(id)?.where}`);
       found.set(id, { where, command: command.slice(2), lines: output });
@@ -64,9 +65,11 @@ const matches = (template: string, line: string) =>
 
 /**
  * Fails unless `actual` (what the documented command printed here) matches the block the docs
- * show for `id`, line for line, so that the guide cannot drift from what the code does.
+ * show for `id`, line for line, so that the guide cannot drift from what the code does. Returns
+ * the block, so that a test that runs an equivalent command (podman for kubectl) can check that
+ * the documented one names the same container and path.
  */
-export function assertDocumentedOutput(id: string, actual: string): void {
+export function assertDocumentedOutput(id: string, actual: string): DocumentedOutput {
   const documented = documentedOutputs().get(id);
   if (!documented) throw new Error(`no block marked <!-- checked: ${id} --> in the docs`);
   const got = actual.replace(/\s+$/, '').split('\n');
@@ -81,4 +84,5 @@ export function assertDocumentedOutput(id: string, actual: string): void {
   }
   mkdirSync(CHECKED_OUTPUTS_DIR, { recursive: true });
   writeFileSync(join(CHECKED_OUTPUTS_DIR, id), `${documented.where}\n`);
+  return documented;
 }

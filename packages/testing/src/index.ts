@@ -1,5 +1,4 @@
 export * from './bad-config.ts';
-export * from './browser.ts';
 export * from './containers.ts';
 export * from './documented-output.ts';
 export * from './event-stream.ts';
