@@ -103,7 +103,10 @@ describe('the page in a browser', { skip }, () => {
     assert.match(facts, /By\s*fortune-7d9f/);
     assert.match(facts, /On node\s*k3d-fortune-agent-0/);
     assert.match(facts, /Volume\s*emptydir, an emptyDir: made empty with the pod, deleted with it/);
-    const size = await page.locator('#fortune p').evaluate((element) => getComputedStyle(element).fontSize);
+    // Read in one step in the page: a live update may replace the paragraph at any moment.
+    const size = await page.evaluate(
+      () => getComputedStyle(document.querySelector('#fortune p') as Element).fontSize,
+    );
     assert.ok(Number.parseFloat(size) >= 22, `the fortune is large: ${size}`);
     await context.close();
   });
