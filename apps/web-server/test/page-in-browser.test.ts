@@ -90,10 +90,12 @@ describe('the page in a browser', { skip }, () => {
 
   it('shows the fortune large, when it was written, by which pod, on which node, in which volume', async () => {
     const { context, page } = await open();
+    // The page first: the writer renames history.json before index.html, so a history read
+    // after the page holds whatever fortune the page showed.
+    const shown = (await fortuneOf(page)).trim();
     const history = JSON.parse(await readFile(join(folder, 'history.json'), 'utf8')) as {
       fortunes: { text: string }[];
     };
-    const shown = (await fortuneOf(page)).trim();
     assert.ok(
       history.fortunes.some((fortune) => fortune.text.trim() === shown),
       `the page shows a fortune of the volume: ${shown}`,
