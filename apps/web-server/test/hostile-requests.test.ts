@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { figures, type RawAnswer, rawRequest, startService, tempDir } from '@fortune-sidecar/testing';
+import { figures, type RawAnswer, rawRequest, tempDir } from '@fortune-sidecar/testing';
 import { SECURITY_HEADERS } from '../src/security-headers.ts';
+import { startServerProcess } from './helpers/server-process.ts';
 
 // Every file the server must never send carries this token.
 const SECRET = `SECRET-${randomBytes(8).toString('hex')}`;
@@ -30,14 +31,8 @@ await symlink('../secret.txt', join(root, 'escape'));
 await symlink('../outside', join(root, 'escape-dir'));
 await symlink('sub/page.txt', join(root, 'inside'));
 
-const server = startService('web-server', {
-  WEB_ROOT: root,
-  WEB_PORT: '0',
-  WEB_HOST: '127.0.0.1',
-  WEB_REQUEST_TIMEOUT: '500ms',
-});
-const { msg } = await server.waitForLog(/^Serving /);
-const port = Number(new URL(msg.replace(/^.* on /, '')).port);
+const { url } = await startServerProcess(root, { WEB_REQUEST_TIMEOUT: '500ms' });
+const port = Number(url.port);
 
 const tally = figures('web-server-hostile-requests', {
   requests: 0,

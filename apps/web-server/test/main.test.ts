@@ -2,13 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { eventually, httpGet, runToExit, startService, tempDir } from '@fortune-sidecar/testing';
-
-async function startServer(root: string) {
-  const server = startService('web-server', { WEB_ROOT: root, WEB_PORT: '0', WEB_HOST: '127.0.0.1' });
-  const { msg } = await server.waitForLog(/^Serving /);
-  return { server, url: new URL(msg.replace(/^.* on /, '')) };
-}
+import { eventually, httpGet, runToExit, tempDir } from '@fortune-sidecar/testing';
+import { startServerProcess as startServer } from './helpers/server-process.ts';
 
 describe('web-server as a process', () => {
   it('is not ready until there is something to serve, then serves it', async () => {

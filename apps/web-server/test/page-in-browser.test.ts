@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 import {
   createOrigin,
   REPO_ROOT,
-  type ServiceProcess,
   skipUnlessAvailable,
   startGitDaemon,
   startService,
@@ -21,16 +20,11 @@ import {
   launchChromium,
   type Page,
 } from '@fortune-sidecar/testing/browser';
+import { startServerProcess } from './helpers/server-process.ts';
 
 const skip = await skipUnlessAvailable(['chromium']);
 /** Screenshots land here; docs/images holds copies of the two themes. */
 const SCREENSHOTS = join(REPO_ROOT, '.test-output', 'page');
-
-async function startServer(root: string): Promise<{ server: ServiceProcess; url: string }> {
-  const server = startService('web-server', { WEB_ROOT: root, WEB_PORT: '0', WEB_HOST: '127.0.0.1' });
-  const { msg } = await server.waitForLog(/^Serving /);
-  return { server, url: msg.replace(/^.* on /, '') };
-}
 
 /** Relative luminance and contrast ratio, as WCAG 2 defines them. */
 function contrast(foreground: string, background: string): number {
@@ -56,8 +50,8 @@ async function startPod() {
     FORTUNE_VARIANT: 'emptydir',
   });
   await writer.waitForLog('Writing a fortune every');
-  const { url } = await startServer(folder);
-  return { folder, url };
+  const { url } = await startServerProcess(folder);
+  return { folder, url: url.href };
 }
 
 const pod = skip ? undefined : await startPod();
@@ -250,11 +244,11 @@ describe('a git-synced page in a browser', { skip }, () => {
       GITSYNC_PERIOD: '500ms',
     });
     await sync.waitForLog(/^Synced /, 10_000);
-    const { server, url } = await startServer(join(volume, 'html'));
+    const { server, url } = await startServerProcess(join(volume, 'html'));
     const browser = await launchChromium();
     try {
       const tab = await (await browser.newContext()).newPage();
-      await tab.goto(url);
+      await tab.goto(url.href);
       assert.equal(await tab.locator('#text').textContent(), 'first revision');
       await tab.evaluate(() => {
         (window as unknown as { keptAcrossUpdates: boolean }).keptAcrossUpdates = true;
