@@ -215,8 +215,15 @@ describe('the manifests on podman kube play', { skip }, () => {
     await down('pv-pvc/pod.yaml');
     const again = site((await play('pv-pvc/pod.yaml')).get('web-server/http'));
     const after = await historyOfAtLeast(again, before.length + 1);
-    const writerLog = await podman.run('logs', 'fortune-html-generator');
-    const logged = assertDocumentedOutput('pv-pvc-writer-log', writerLog.split('\n').slice(0, 4).join('\n'));
+    // The writer logs its schedule only after its first write: wait for the whole start.
+    const writerLog = await eventually(
+      async () => {
+        const lines = (await podman.run('logs', 'fortune-html-generator')).split('\n');
+        return lines.length >= 4 ? lines.slice(0, 4).join('\n') : undefined;
+      },
+      { what: 'the four lines the writer logs at start' },
+    );
+    const logged = assertDocumentedOutput('pv-pvc-writer-log', writerLog);
     assert.equal(logged.command, 'kubectl logs fortune -c html-generator');
     for (const fortune of before) {
       assert.ok(
