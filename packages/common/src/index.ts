@@ -1,6 +1,7 @@
 export * from './atomic-file.ts';
 export * from './config.ts';
 export * from './duration.ts';
+export * from './exclusive-lock.ts';
 export * from './health.ts';
 export * from './log.ts';
 export * from './shutdown.ts';
