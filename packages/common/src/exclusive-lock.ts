@@ -104,9 +104,9 @@ export async function holdExclusiveLock(options: ExclusiveLockOptions): Promise<
     if (holder === 'missing') {
       // The folder was emptied or removed under us (the services make it again): claim it again.
       warnOnce('The lock file was removed; creating it again', { path });
-      // A folder still missing or read-only is tried again at the next beat.
-      const created = await create(path, record, me.service).catch(() => undefined);
-      if (created === false) lose(`${path} was removed, then taken by ${describe(await readHolder(path))}`);
+      // A folder still missing or read-only is tried again at the next beat; a file another
+      // process made meanwhile is seen there too, as not ours.
+      await create(path, record, me.service).catch(() => {});
       return;
     }
     if (holder?.token !== me.token) return lose(`${path} is now held by ${describe(holder)}`);
