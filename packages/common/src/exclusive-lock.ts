@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -74,6 +74,7 @@ export async function holdExclusiveLock(options: ExclusiveLockOptions): Promise<
     try {
       await mkdir(dirname(path), { recursive: true });
       if (await create(path, record, me.service)) break;
+      log.info('The lock file exists; checking whether its holder is alive', { path });
       const verdict = await judge(path, me, heartbeatMs, staleMs);
       if (verdict.kind === 'gone') continue;
       if (verdict.kind === 'alive') throw new LockHeldError(heldMessage(path, verdict.holder));
@@ -179,10 +180,15 @@ async function judge(path: string, me: Holder, heartbeatMs: number, staleMs: num
   return { kind: 'stale', holder, why: `its file did not change for ${staleMs} ms` };
 }
 
-/** What changes when a holder beats or another process takes the lock. */
+/**
+ * What changes when a holder beats or another process takes the lock. Read through an open
+ * descriptor: NFS revalidates a file's attributes on open, where a plain stat may answer from
+ * a cache that is a minute old.
+ */
 async function fingerprint(path: string): Promise<string | undefined> {
   try {
-    const { ino, mtimeMs, size } = await stat(path);
+    const file = await open(path, 'r');
+    const { ino, mtimeMs, size } = await file.stat().finally(() => file.close());
     return `${ino}:${mtimeMs}:${size}`;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
