@@ -3,7 +3,7 @@
 // (node_modules/.cache/fortune-sidecar/figures), so that every number in it comes from a run.
 //   node scripts/reliability-report.mjs          write docs/reliability.md
 //   node scripts/reliability-report.mjs --check  fail if docs/reliability.md differs from the run
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +30,14 @@ for (const suite of SUITES) {
     process.exit(process.argv.includes('--check') && process.env.FORTUNE_NO_SKIP !== '1' ? 0 : 1);
   }
 }
-const extra = readdirSync(figuresDir).filter((file) => !SUITES.includes(file.replace(/\.json$/, '')));
+// One file per test file that proves resource bounds; which files there are is the run's to say.
+const BOUNDS_PREFIX = 'resource-bounds-';
+const boundsFiles = readdirSync(figuresDir)
+  .filter((file) => file.startsWith(BOUNDS_PREFIX))
+  .sort();
+const extra = readdirSync(figuresDir).filter(
+  (file) => !SUITES.includes(file.replace(/\.json$/, '')) && !file.startsWith(BOUNDS_PREFIX),
+);
 if (extra.length > 0) console.error(`reliability report: ignoring ${extra.join(', ')}`);
 
 const n = (value) => value.toLocaleString('en');
@@ -54,6 +61,25 @@ const faults = [
   ...figures['git-sync-recovery'].map((row) => ['git-sync', row.fault, row.outcome]),
   ...figures['git-sync-faults'].map((row) => ['git-sync', row.fault, row.outcome]),
 ];
+const SERVICES = ['web-server', 'git-sync', 'fortune-writer'];
+const bounds = boundsFiles
+  .map((file) => JSON.parse(readFileSync(join(figuresDir, file), 'utf8')))
+  // Figures outlive a test file that was renamed or removed; only today's files count.
+  .filter((suite) => suite.rows.length > 0 && existsSync(join(root, suite.test)))
+  .sort((a, b) => SERVICES.indexOf(a.service) - SERVICES.indexOf(b.service) || a.test.localeCompare(b.test));
+const boundCount = bounds.reduce((sum, suite) => sum + suite.rows.length, 0);
+const boundsSection = SERVICES.map((service) => {
+  const suites = bounds.filter((suite) => suite.service === service);
+  if (suites.length === 0) return '';
+  const tables = suites.map(
+    (suite) =>
+      `[\`${suite.test}\`](../${suite.test})\n\n${table(
+        ['tried', 'bound held', 'measured in this run'],
+        suite.rows.map((row) => [row.tried, row.bound, row.measured]),
+      )}`,
+  );
+  return `### ${service}\n\n${tables.join('\n\n')}\n\n`;
+}).join('');
 const configRows = Object.entries(config).map(([service, counts]) => [
   service,
   n(counts.variables),
@@ -72,6 +98,7 @@ named in it; every one runs on each \`npm test\`.
 | hostile requests to the web server | ${n(hostile.requests)} | ${n(hostile.refused)} refused, ${n(hostile.served)} served from inside the folder, ${n(hostile.leaks)} leaks |
 | requests under load, while the content changes | ${n(load.requests)} from ${n(load.clients)} clients | ${n(load.torn)} empty, partial or mixed answers |
 | faults injected into the writer and git-sync | ${n(faults.length)} | ${n(faults.length)} recovered by themselves, as the table below says |
+| resource exhaustion and crash states | ${n(boundCount)} cases | every bound held, as the tables below say |
 | wrong settings | ${n(Object.values(config).reduce((sum, counts) => sum + counts.values, 0))} values | every one refused at start with exit code 2 and one line |
 
 ## Hostile requests
@@ -120,7 +147,14 @@ remote is a real \`git daemon\`, kills are real signals.
 
 ${table(['service', 'fault', 'outcome'], faults)}
 
-## Bad configuration
+## Resource bounds
+
+No client, file, folder or crash may make a service use unbounded memory, descriptors or
+processes, stop it for good, or make it destroy data it could not read. Each row is a test that
+does the harm to the real service and asserts the bound. The last column is what this run
+measured; it varies from run to run, so the check of this page compares every column but that one.
+
+${boundsSection}## Bad configuration
 
 \`apps/*/test/bad-config.test.ts\` start each service with each of its variables wrong, one at a
 time: left out where required, empty, malformed, out of range. Each must exit with code 2 and
@@ -141,12 +175,23 @@ uid 1000 with no capabilities; the web server gets \`EROFS\` writing to its volu
 root filesystem. Every pod in \`k8s/\` declares the same (checked offline by the manifest tests).
 `;
 
+/** The page with the measured column of the resource bounds blanked: what must match from run to run. */
+function withoutMeasurements(page) {
+  const start = page.indexOf('\n## Resource bounds\n');
+  const end = page.indexOf('\n## ', start + 1);
+  if (start < 0 || end < 0) return page;
+  const section = page
+    .slice(start, end)
+    .replace(/^(\|[^|\n]*\|[^|\n]*\|)[^|\n]*\|$/gm, (_, kept) => `${kept} … |`);
+  return page.slice(0, start) + section + page.slice(end);
+}
+
 if (process.argv.includes('--check')) {
   let current = '';
   try {
     current = readFileSync(target, 'utf8');
   } catch {}
-  if (current !== report) {
+  if (withoutMeasurements(current) !== withoutMeasurements(report)) {
     console.error(
       'docs/reliability.md does not match this run: node scripts/reliability-report.mjs rewrites it.',
     );
