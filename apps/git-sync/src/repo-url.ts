@@ -59,9 +59,18 @@ export const repoUrl: Setting<RepoUrl> = {
 export function urlWithCredentials(repo: RepoUrl, credentials: Credentials | undefined): string {
   if (!credentials) return repo.text;
   const url = new URL(repo.text);
-  url.username = credentials.username;
-  url.password = credentials.password;
+  url.username = inUserinfo(credentials.username);
+  url.password = inUserinfo(credentials.password);
   return url.href;
+}
+
+/**
+ * A user name or password as a URL holds it. git decodes every `%XX` of it, while the URL
+ * setters leave `%` alone: `P%40ss` would reach the server as `P@ss`. Escaping every
+ * character but the unreserved ones makes git decode it back byte for byte.
+ */
+function inUserinfo(text: string): string {
+  return encodeURIComponent(text);
 }
 
 /** The repository as logs show it: a password written into the URL itself becomes `***`. */
@@ -79,17 +88,12 @@ export function displayUrl(repo: RepoUrl): string {
  */
 export function secretsOf(repo: RepoUrl, credentials: Credentials | undefined): string[] {
   const passwords: string[] = [];
-  if (credentials) passwords.push(credentials.password);
+  if (credentials) passwords.push(credentials.password, inUserinfo(credentials.password));
   if (repo.kind === 'http') {
     const inUrl = new URL(repo.text).password;
     if (inUrl !== '') passwords.push(inUrl, decodePercent(inUrl));
   }
-  const encoded = passwords.map((password) => {
-    const url = new URL('http://host/');
-    url.password = password;
-    return url.password;
-  });
-  return [...new Set([...passwords, ...encoded])];
+  return [...new Set(passwords)];
 }
 
 function decodePercent(text: string): string {

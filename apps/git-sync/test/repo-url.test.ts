@@ -40,6 +40,12 @@ describe('credentials', () => {
     );
   });
 
+  it('are escaped whole, `%` included, since git decodes every escape in them', () => {
+    const url = urlWithCredentials(repo, { username: 'dev%ops', password: 'P%40ss:ü' });
+    assert.equal(url, 'https://dev%25ops:P%2540ss%3A%C3%BC@git.example.com/site.git');
+    assert.equal(decodeURIComponent(new URL(url).password), 'P%40ss:ü');
+  });
+
   it('leave the URL as it was when there are none', () => {
     assert.equal(urlWithCredentials(repo, undefined), repo.text);
   });
