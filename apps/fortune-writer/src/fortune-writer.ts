@@ -1,13 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FORTUNE_FILES, type Fortune, type Logger, writeFilesAtomic } from '@fortune-sidecar/common';
-import { addToHistory, readHistory, serializeHistory } from './history.ts';
+import { addToHistory, serializeHistory } from './history.ts';
 import { type PageOptions, renderPage, renderText, STYLE_SHEET } from './render.ts';
 
 export const OWNER = 'fortune-writer';
 
 export interface FortuneWriterOptions {
   readonly dir: string;
+  /** The fortunes a previous writer left (loadHistory), newest first. */
+  readonly history: readonly Fortune[];
   readonly historySize: number;
   readonly host: string;
   readonly node?: string | undefined;
@@ -34,17 +36,9 @@ export interface FortuneWriter {
  */
 export function createFortuneWriter(options: FortuneWriterOptions): FortuneWriter {
   const now = options.now ?? (() => new Date());
-  let history: Fortune[] | undefined;
+  let history = options.history;
   let writes = 0;
   let lastError: string | undefined;
-
-  async function loadHistory(): Promise<Fortune[]> {
-    const loaded = await readHistory(options.dir);
-    if (loaded.problem) options.log.warn('Starting a new history', { reason: loaded.problem });
-    else if (loaded.fortunes.length > 0)
-      options.log.info(`Found ${loaded.fortunes.length} earlier fortunes in ${options.dir}`);
-    return loaded.fortunes;
-  }
 
   return {
     async write() {
@@ -53,7 +47,6 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
       try {
         // A folder removed under the writer comes back at the next write.
         await mkdir(options.dir, { recursive: true });
-        history ??= await loadHistory();
         const fortune: Fortune = {
           text: options.pickFortune(),
           writtenAt: now().toISOString(),

@@ -1,29 +1,25 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { FORTUNE_FILES, type Fortune, type FortuneHistory, HISTORY_FORMAT } from '@fortune-sidecar/common';
-
-export type LoadedHistory = { readonly fortunes: Fortune[]; readonly problem?: string };
+import { type Fortune, type FortuneHistory, HISTORY_FORMAT } from '@fortune-sidecar/common';
 
 /**
- * Reads the history a previous writer left in the folder. A missing file is a fresh volume;
- * an unreadable one is reported and replaced, because losing history must not stop the writer.
+ * The fortunes of a history as this writer writes it, or an error saying why the text is not
+ * one. An entry that is not a fortune makes the whole text unusable: dropping it would lose it
+ * at the next write.
  */
-export async function readHistory(dir: string): Promise<LoadedHistory> {
-  let raw: string;
+export function parseHistory(text: string): Fortune[] {
+  let parsed: unknown;
   try {
-    raw = await readFile(join(dir, FORTUNE_FILES.history), 'utf8');
+    parsed = JSON.parse(text);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { fortunes: [] };
-    return { fortunes: [], problem: (error as Error).message };
+    throw new Error(`it is not JSON (${(error as Error).message})`);
   }
-  try {
-    const parsed = JSON.parse(raw) as Partial<FortuneHistory>;
-    if (parsed.format !== HISTORY_FORMAT || !Array.isArray(parsed.fortunes))
-      throw new Error('unknown format');
-    return { fortunes: parsed.fortunes.filter(isFortune) };
-  } catch (error) {
-    return { fortunes: [], problem: `${FORTUNE_FILES.history} is not valid: ${(error as Error).message}` };
+  const history = parsed as Partial<FortuneHistory> | null;
+  if (typeof history !== 'object' || history === null || history.format !== HISTORY_FORMAT) {
+    throw new Error(`it is not a history of format ${HISTORY_FORMAT}`);
   }
+  if (!Array.isArray(history.fortunes)) throw new Error('it has no list of fortunes');
+  const bad = history.fortunes.findIndex((entry) => !isFortune(entry));
+  if (bad !== -1) throw new Error(`its entry ${bad + 1} is not a fortune`);
+  return history.fortunes as Fortune[];
 }
 
 function isFortune(value: unknown): value is Fortune {

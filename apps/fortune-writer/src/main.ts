@@ -12,6 +12,7 @@ import {
 import { KNOWN_VARIABLES, loadConfig, reloadSeconds } from './config.ts';
 import { createFortuneWriter, OWNER } from './fortune-writer.ts';
 import { writerHealth } from './health.ts';
+import { loadHistoryOrExit } from './history-file.ts';
 import { createFortunePicker } from './pick-fortune.ts';
 import { startSchedule } from './schedule.ts';
 
@@ -25,6 +26,7 @@ for (const name of leftovers) log.info(`Removed ${name}, left by an interrupted 
 
 const writer = createFortuneWriter({
   dir: config.dir,
+  history: await loadHistoryOrExit(OWNER, { dir: config.dir, log }),
   historySize: config.historySize,
   host: config.podName ?? hostname(),
   node: config.nodeName,

@@ -2,15 +2,17 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createLogger, type FortuneHistory } from '@fortune-sidecar/common';
+import { createLogger, type Fortune, type FortuneHistory } from '@fortune-sidecar/common';
 import { tempDir } from '@fortune-sidecar/testing';
 import { createFortuneWriter } from '../src/fortune-writer.ts';
+import { loadHistory } from '../src/history-file.ts';
 
-function writerIn(dir: string, texts = ['one', 'two', 'three', 'four']) {
+function writerIn(dir: string, texts = ['one', 'two', 'three', 'four'], history: readonly Fortune[] = []) {
   const lines: string[] = [];
   let next = 0;
   const writer = createFortuneWriter({
     dir,
+    history,
     historySize: 3,
     host: 'fortune',
     node: 'agent-0',
@@ -59,7 +61,9 @@ describe('fortune writer', () => {
   it('continues the history a previous writer left, as a persistent volume would show', async () => {
     const dir = await tempDir();
     await writerIn(dir, ['from the old pod']).writer.write();
-    const { writer, lines } = writerIn(dir, ['from the new pod']);
+    const lines: string[] = [];
+    const log = createLogger({ format: 'text', write: (line) => lines.push(line) });
+    const { writer } = writerIn(dir, ['from the new pod'], await loadHistory({ dir, log }));
     await writer.write();
     const history = JSON.parse(await read(dir, 'history.json')) as FortuneHistory;
     assert.deepEqual(

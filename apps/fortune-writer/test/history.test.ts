@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempDir } from '@fortune-sidecar/testing';
-import { addToHistory, readHistory, serializeHistory } from '../src/history.ts';
+import { addToHistory, parseHistory, serializeHistory } from '../src/history.ts';
 
 const at = (text: string) => ({ text, writtenAt: '2026-11-25T21:50:00.000Z', host: 'h' });
 
@@ -16,30 +13,24 @@ describe('fortune history', () => {
     );
   });
 
-  it('reads back what it wrote', async () => {
-    const dir = await tempDir();
-    await writeFile(join(dir, 'history.json'), serializeHistory([at('x'), at('y')]));
-    assert.deepEqual(await readHistory(dir), { fortunes: [at('x'), at('y')] });
+  it('reads back what it wrote', () => {
+    assert.deepEqual(parseHistory(serializeHistory([at('x'), at('y')])), [at('x'), at('y')]);
   });
 
-  it('starts empty on a fresh volume', async () => {
-    assert.deepEqual(await readHistory(await tempDir()), { fortunes: [] });
-  });
-
-  it('starts over, and says why, when the file is damaged', async () => {
-    const dir = await tempDir();
-    await writeFile(join(dir, 'history.json'), '{"format":1,"fortunes":[{"te');
-    const loaded = await readHistory(dir);
-    assert.deepEqual(loaded.fortunes, []);
-    assert.match(loaded.problem ?? '', /history\.json is not valid/);
-  });
-
-  it('drops entries that are not fortunes', async () => {
-    const dir = await tempDir();
-    await writeFile(
-      join(dir, 'history.json'),
-      JSON.stringify({ format: 1, fortunes: [at('ok'), { text: 3 }, null] }),
-    );
-    assert.deepEqual((await readHistory(dir)).fortunes, [at('ok')]);
-  });
+  const notHistories: [string, string, RegExp][] = [
+    ['a damaged file', '{"format":1,"fortunes":[{"te', /^it is not JSON \(/],
+    ['another format', '{"format":2,"fortunes":[]}', /^it is not a history of format 1$/],
+    ['JSON of another kind', '["a", "b"]', /^it is not a history of format 1$/],
+    ['no list of fortunes', '{"format":1}', /^it has no list of fortunes$/],
+    [
+      'an entry that is not a fortune',
+      JSON.stringify({ format: 1, fortunes: [at('ok'), { text: 3 }] }),
+      /^its entry 2 is not a fortune$/,
+    ],
+  ];
+  for (const [what, text, reason] of notHistories) {
+    it(`says why ${what} is not a history, rather than read part of it`, () => {
+      assert.throws(() => parseHistory(text), { message: reason });
+    });
+  }
 });

@@ -16,6 +16,17 @@ export const FORTUNE_FILES = {
   style: 'style.css',
 } as const;
 
+/** The other names fortune-writer uses in its folder: none of them is written with a fortune. */
+export const FORTUNE_WRITER_NAMES = {
+  /** Held while a writer runs, so that a second writer on the folder stops instead of overwriting. */
+  lock: '.fortune-writer.lock',
+  /**
+   * A history the writer could read but not use is kept under this prefix and the time it was
+   * found, `history.json.unreadable-20261125T215000Z`, rather than replaced.
+   */
+  unreadableHistoryPrefix: `${FORTUNE_FILES.history}.unreadable-`,
+} as const;
+
 /**
  * Where the fortune's volume comes from, as the writer's page names it (FORTUNE_VARIANT): one
  * per folder of k8s/ whose pod runs the writer (gitrepo and git-sync serve a repository

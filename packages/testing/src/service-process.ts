@@ -43,6 +43,12 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<Exit & { readonly ms: number }>;
 }
 
+/** Another user to run a service as, as the containers run it as uid 1000 (needs root). */
+export interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+}
+
 /**
  * Starts a built service as its own process with exactly the environment given (plus PATH),
  * in JSON log mode unless the test asks otherwise. It is killed when the test file ends.
@@ -51,10 +57,12 @@ export function startService(
   service: ServiceName,
   env: Record<string, string>,
   args: string[] = [],
+  user?: RunAs,
 ): ServiceProcess {
   const child = spawn(process.execPath, [bundlePath(service), ...args], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
   });
   const output: string[] = [];
   const waiters = new Set<() => void>();
