@@ -14,8 +14,9 @@ LABEL org.opencontainers.image.title="git-sync" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
 
-# git and what it needs to clone over HTTPS and SSH; tini reaps the git processes git-sync spawns,
-# which a Node.js process running as PID 1 would leave as zombies.
+# git and what it needs to clone over HTTPS and SSH; tini, to be PID 1: a git helper whose parent
+# was killed is handed to PID 1, and Node.js waits only for the processes it started itself, so
+# as PID 1 git-sync would leave such helpers as zombies (see apps/git-sync/README.md, Processes).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git ca-certificates openssh-client tini \
  && apt-get clean \

@@ -56,6 +56,7 @@ const settings = {
   maxFailures: withDefault('GITSYNC_MAX_FAILURES', '3', integer(-1, 1_000_000)),
   httpPort: optional('GITSYNC_HTTP_PORT', port),
   syncTimeoutMs: withDefault('GITSYNC_SYNC_TIMEOUT', '2m', duration(100)),
+  stallTimeoutMs: withDefault('GITSYNC_HTTP_STALL_TIMEOUT', '1m', duration(1000)),
   staleWorktreeTimeoutMs: withDefault('GITSYNC_STALE_WORKTREE_TIMEOUT', '10s', duration(0)),
   username: optional('GITSYNC_USERNAME', text),
   passwordFile: optional('GITSYNC_PASSWORD_FILE', absolutePath),

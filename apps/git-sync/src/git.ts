@@ -1,21 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { simpleGit } from 'simple-git';
-
-/** A git command that ran and failed; the message is git's own, without the command's arguments (they may hold a password). */
-export class GitCommandError extends Error {
-  constructor(
-    readonly command: string,
-    stderr: string,
-  ) {
-    const said = stderr
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('hint:'))
-      .join(' ');
-    super(`git ${command} failed: ${said || 'no message'}`);
-    this.name = 'GitCommandError';
-  }
-}
+import { type GitCommand, GitCommandError, runGit } from './git-process.ts';
 
 /** The git commands git-sync needs, run in one repository folder. */
 export interface Git {
@@ -33,47 +17,26 @@ export interface Git {
   pruneWorktrees(): Promise<void>;
 }
 
-// simple-git strips these from the environment it passes on, and refuses them when given
-// explicitly: they can make git run other programs. The environment below leaves them out.
-const GUARDED_VARIABLE = /^(git_|editor$|visual$|pager$|prefix$|ssh_askpass$)/i;
-
-function gitEnvironment(): Record<string, string> {
-  const inherited = Object.entries(process.env).filter(
-    (entry): entry is [string, string] => entry[1] !== undefined && !GUARDED_VARIABLE.test(entry[0]),
-  );
-  // Without credentials git would ask on the terminal and wait there until the sync timeout.
-  return { ...Object.fromEntries(inherited), GIT_TERMINAL_PROMPT: '0' };
+export interface GitOptions {
+  /**
+   * An HTTP(S) transfer that receives less than one byte a second for this long is dropped:
+   * a remote that stalls fails the fetch before the sync timeout, however long that is.
+   */
+  readonly stallTimeoutMs: number;
 }
 
 /**
- * Runs git in `dir` with simple-git's protections left on (no unsafe options, config overrides
- * or transports). When `signal` aborts (sync timeout, shutdown), the running command is killed
- * and the call rejects at once with the signal's reason, without waiting for helpers such as
- * git-remote-https that may still hold git's output open.
+ * Runs git in `dir`, each command in a process group of its own (see runGit). `signal` aborts
+ * the running command (sync timeout, shutdown).
  */
-export function openGit(dir: string, signal: AbortSignal): Git {
-  const git = simpleGit({ baseDir: dir, abort: signal, allowEnvironment: ['GIT_TERMINAL_PROMPT'] }).env(
-    gitEnvironment(),
-  );
-
-  async function run(args: string[]): Promise<string> {
-    signal.throwIfAborted();
-    const running = git.raw(args);
-    let onAbort = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([running, aborted]);
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw new GitCommandError(args[0] ?? '', (error as Error).message);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      running.catch(() => {});
-    }
-  }
+export function openGit(dir: string, signal: AbortSignal, options: GitOptions): Git {
+  const run = (args: GitCommand['args'], config?: GitCommand['config']) =>
+    runGit({ args, config, cwd: dir, signal });
+  // For the fetch only, on its command line: git-sync never writes to git's configuration.
+  const dropStalls = {
+    'http.lowSpeedLimit': '1',
+    'http.lowSpeedTime': String(Math.ceil(options.stallTimeoutMs / 1000)),
+  };
 
   async function isShallow(): Promise<boolean> {
     return (await run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
@@ -97,25 +60,33 @@ export function openGit(dir: string, signal: AbortSignal): Git {
     async fetch(url, ref, depth) {
       const history = depth > 0 ? ['--depth', String(depth)] : (await isShallow()) ? ['--unshallow'] : [];
       // By URL rather than a configured remote: the URL may carry credentials, which must not reach the config.
-      await run(['fetch', '--quiet', '--no-tags', ...history, '--end-of-options', url, ref]);
+      await run(['fetch', '--quiet', '--no-tags', ...history, '--end-of-options', url, ref], dropStalls);
     },
     async fetchAll(url) {
       const history = (await isShallow()) ? ['--unshallow'] : [];
-      await run([
-        'fetch',
-        '--quiet',
-        '--no-tags',
-        '--prune',
-        ...history,
-        '--end-of-options',
-        url,
-        '+refs/heads/*:refs/gitsync/heads/*',
-        '+refs/tags/*:refs/gitsync/tags/*',
-      ]);
+      await run(
+        [
+          'fetch',
+          '--quiet',
+          '--no-tags',
+          '--prune',
+          ...history,
+          '--end-of-options',
+          url,
+          '+refs/heads/*:refs/gitsync/heads/*',
+          '+refs/tags/*:refs/gitsync/tags/*',
+        ],
+        dropStalls,
+      );
     },
     async resolveCommit(revision) {
-      const hash = (await run(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`])).trim();
-      return hash === '' ? undefined : hash;
+      try {
+        return (await run(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`])).trim();
+      } catch (error) {
+        // What --quiet makes of "no such commit": exit code 1 and not a word.
+        if (error instanceof GitCommandError && error.exitCode === 1) return undefined;
+        throw error;
+      }
     },
     async addWorktree(path, commit) {
       await run(['worktree', 'add', '--quiet', '--detach', path, commit]);

@@ -43,6 +43,7 @@ const loop = startSyncLoop({
     shownUrl,
     ref: config.ref,
     depth: config.depth,
+    stallTimeoutMs: config.stallTimeoutMs,
     publisher,
     log,
   }),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { GIT_SYNC_LAYOUT, type Logger } from '@fortune-sidecar/common';
 import { type Git, openGit } from './git.ts';
 import type { Publisher } from './publish.ts';
+import { removeGitLeftovers } from './repo-repair.ts';
 
 /** A ref taken as a commit hash, full or abbreviated (git abbreviates to 7 characters at least). */
 const COMMIT_HASH = /^[0-9a-f]{7,64}$/i;
@@ -15,6 +16,8 @@ export interface SyncOptions {
   readonly shownUrl: string;
   readonly ref: string;
   readonly depth: number;
+  /** See GitOptions. */
+  readonly stallTimeoutMs: number;
   readonly publisher: Publisher;
   readonly log: Logger;
 }
@@ -33,18 +36,19 @@ export interface Synced {
 export function createSync(options: SyncOptions): (signal: AbortSignal) => Promise<Synced> {
   const { fetchUrl, shownUrl, ref, depth, publisher, log } = options;
   const repoDir = join(options.root, GIT_SYNC_LAYOUT.repo);
+  const gitOptions = { stallTimeoutMs: options.stallTimeoutMs };
   let first = true;
 
   async function openRepository(signal: AbortSignal): Promise<Git> {
     if (await exists(repoDir)) {
-      const git = openGit(repoDir, signal);
+      const git = openGit(repoDir, signal, gitOptions);
       if (await git.isBareRepository()) return git;
       // The published worktree is left alone: it stays linked until a new one is ready.
       log.warn(`${repoDir} is not a sound git repository, creating it again`);
       await rm(repoDir, { recursive: true, force: true });
     }
     await mkdir(repoDir, { recursive: true });
-    const git = openGit(repoDir, signal);
+    const git = openGit(repoDir, signal, gitOptions);
     await git.initBare();
     return git;
   }
@@ -80,7 +84,16 @@ export function createSync(options: SyncOptions): (signal: AbortSignal) => Promi
     return found;
   }
 
-  return async (signal) => {
+  /** Between git commands only: git-sync runs one at a time, and is alone on its root (see main). */
+  async function removeLeftovers(): Promise<void> {
+    const removed = await removeGitLeftovers(repoDir);
+    if (removed.length > 0)
+      log.info(`Removed what an interrupted git command left in ${GIT_SYNC_LAYOUT.repo}`, {
+        files: removed.join(' '),
+      });
+  }
+
+  async function syncOnce(signal: AbortSignal): Promise<Synced> {
     const git = await openRepository(signal);
     try {
       await publisher.removeStale(git);
@@ -94,6 +107,29 @@ export function createSync(options: SyncOptions): (signal: AbortSignal) => Promi
     else if (first) log.info(`${shownUrl} ${ref} is at ${commit}, which is already published`);
     first = false;
     return { commit, changed };
+  }
+
+  // A git-sync killed mid-fetch leaves locks that fail every later fetch; a full disk leaves
+  // objects that keep it full. Both go at start, and right after each failure rather than at
+  // the next attempt, which may be minutes later.
+  let leftoversPossible = true;
+  return async (signal) => {
+    try {
+      if (leftoversPossible) await removeLeftovers();
+      leftoversPossible = false;
+      return await syncOnce(signal);
+    } catch (error) {
+      leftoversPossible = true;
+      try {
+        await removeLeftovers();
+        leftoversPossible = false;
+      } catch (cause) {
+        log.warn('Could not remove what the failed git command left, trying again at the next sync', {
+          error: cause,
+        });
+      }
+      throw error;
+    }
   };
 }
 

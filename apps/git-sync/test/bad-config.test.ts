@@ -37,6 +37,7 @@ describeBadConfiguration('git-sync', {
     GITSYNC_MAX_FAILURES: ['', 'forever', '-2'],
     GITSYNC_HTTP_PORT: ['', 'health', '70000', 'tcp://10.43.0.9:8081'],
     GITSYNC_SYNC_TIMEOUT: ['', 'later', '10ms'],
+    GITSYNC_HTTP_STALL_TIMEOUT: ['', 'never', '500ms', '25h'],
     GITSYNC_STALE_WORKTREE_TIMEOUT: ['', 'later', '-1s'],
     GITSYNC_USERNAME: [
       { value: '', with: credentials },

@@ -39,7 +39,7 @@ describe('publishing', () => {
     root = join(base, `root-${run}`);
     await mkdir(join(root, '.gitsync'), { recursive: true });
     await git(base, 'clone', '--quiet', '--bare', origin.bare, join(root, GIT_SYNC_LAYOUT.repo));
-    repo = openGit(join(root, GIT_SYNC_LAYOUT.repo), never);
+    repo = openGit(join(root, GIT_SYNC_LAYOUT.repo), never, { stallTimeoutMs: 60_000 });
     clock = 0;
     lines = [];
     publisher = createPublisher({
@@ -222,7 +222,7 @@ describe('a reader of the link', () => {
     await mkdir(join(root, '.gitsync'), { recursive: true });
     await git(base, 'clone', '--quiet', '--bare', origin.bare, join(root, GIT_SYNC_LAYOUT.repo));
     const never = new AbortController().signal;
-    const repo = openGit(join(root, GIT_SYNC_LAYOUT.repo), never);
+    const repo = openGit(join(root, GIT_SYNC_LAYOUT.repo), never, { stallTimeoutMs: 60_000 });
     const publisher = createPublisher({
       root,
       link: LINK,

@@ -43,6 +43,7 @@ describe('one sync against a git daemon', () => {
       shownUrl: url,
       ref: options.ref ?? 'HEAD',
       depth: options.depth ?? 1,
+      stallTimeoutMs: 60_000,
       publisher,
       log,
     });
@@ -160,6 +161,7 @@ describe('one sync against a git daemon', () => {
       shownUrl: url,
       ref: 'HEAD',
       depth: 1,
+      stallTimeoutMs: 60_000,
       publisher,
       log: createLogger({ format: 'text', write: () => {} }),
     });

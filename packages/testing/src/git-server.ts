@@ -182,3 +182,50 @@ export async function startSilentServer(): Promise<GitServer> {
       }),
   };
 }
+
+export interface StallingProxy {
+  readonly port: number;
+  /** Connections the proxy holds open now. */
+  connections(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A TCP proxy to a server on 127.0.0.1:`target` that stalls: on each connection it passes what
+ * the client sends, and only the first `afterBytes` bytes of what the server answers; then it
+ * holds the connection open and passes nothing more. A remote that hangs mid-transfer, whatever
+ * the protocol (git://, http://).
+ */
+export async function startStallingProxy(target: number, afterBytes: number): Promise<StallingProxy> {
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    open.add(client);
+    let passed = 0;
+    upstream.on('data', (chunk: Buffer) => {
+      const room = afterBytes - passed;
+      if (room > 0) client.write(chunk.subarray(0, room));
+      passed += chunk.length;
+    });
+    client.pipe(upstream);
+    const end = () => {
+      open.delete(client);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end);
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    connections: () => open.size,
+    stop: () =>
+      new Promise((resolve) => {
+        for (const socket of open) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
