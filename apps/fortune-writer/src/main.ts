@@ -14,7 +14,7 @@ import { createFortuneWriter, OWNER } from './fortune-writer.ts';
 import { writerHealth } from './health.ts';
 import { loadHistoryOrExit } from './history-file.ts';
 import { createFortunePicker } from './pick-fortune.ts';
-import { startSchedule } from './schedule.ts';
+import { type RunningSchedule, startSchedule } from './schedule.ts';
 
 const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
 const log = createLogger({ format: config.logFormat });
@@ -35,17 +35,22 @@ const writer = createFortuneWriter({
   log,
 });
 
+let schedule: RunningSchedule | undefined;
 const health =
   config.httpPort === undefined
     ? undefined
-    : await startHealthServer(writerHealth(writer), config.httpPort, '0.0.0.0');
+    : await startHealthServer(
+        writerHealth(writer, () => schedule?.behind()),
+        config.httpPort,
+        '0.0.0.0',
+      );
 if (health) log.info(`Health endpoints on ${health.url.href}healthz and /readyz`);
 
 // Once at start, so the page is never empty while the first interval passes.
 await writer.write();
-const schedule = startSchedule(config.schedule, () => writer.write(), log);
+schedule = startSchedule(config.schedule, () => writer.write(), { log });
 onShutdown(log, async () => {
-  await schedule.stop();
+  await schedule?.stop();
   if (health) await closeServer(health.server);
 });
 log.info(
