@@ -3,7 +3,7 @@ import { open, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { INDEX_FILES } from '@fortune-sidecar/common';
 import { contentTypeOf } from './content-type.ts';
-import type { RequestPath } from './request-path.ts';
+import { isHidden, type RequestPath } from './request-path.ts';
 
 export interface FileFacts {
   readonly contentType: string;
@@ -22,11 +22,16 @@ export type Resource =
 
 const MISSING: Resource = { kind: 'missing' };
 
-/** The real path of `path` if it exists and stays inside `rootReal` once every symlink is resolved. */
+/**
+ * The real path of `path` if it exists and stays inside `rootReal` once every symlink is
+ * resolved, and the URL's rule holds there too: a link named `gitdir` to `.git` reaches nothing.
+ */
 async function realpathInside(rootReal: string, path: string): Promise<string | undefined> {
   try {
     const real = await realpath(path);
-    return real === rootReal || real.startsWith(rootReal + sep) ? real : undefined;
+    if (real === rootReal) return real;
+    if (!real.startsWith(rootReal + sep)) return undefined;
+    return real.slice(rootReal.length + 1).split(sep).some(isHidden) ? undefined : real;
   } catch {
     return undefined;
   }

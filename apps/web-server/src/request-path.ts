@@ -4,6 +4,11 @@ export type RequestPath =
   | { readonly kind: 'bad-request' }
   | { readonly kind: 'not-found' };
 
+/** A name the server never serves, nor anything below it: `.git`, `.env`, `..`, `.gitsync`. */
+export function isHidden(segment: string): boolean {
+  return segment.startsWith('.');
+}
+
 /**
  * Splits a URL path into segments and refuses anything that could reach outside the served
  * folder or into hidden files: dot segments (`..`, `.git`, `.env`, and git-sync's `.gitsync`),
@@ -22,8 +27,7 @@ export function parseRequestPath(pathname: string): RequestPath {
       return { kind: 'bad-request' };
     }
     if (segment.includes('\0')) return { kind: 'bad-request' };
-    if (segment.startsWith('.') || segment.includes('/') || segment.includes('\\'))
-      return { kind: 'not-found' };
+    if (isHidden(segment) || segment.includes('/') || segment.includes('\\')) return { kind: 'not-found' };
     segments.push(segment);
   }
   return { kind: 'path', segments, directory: pathname.endsWith('/') };

@@ -30,6 +30,12 @@ await writeFile(join(base, 'outside', 'dir', 'file.txt'), `${SECRET}\n`);
 await symlink('../secret.txt', join(root, 'escape'));
 await symlink('../outside', join(root, 'escape-dir'));
 await symlink('sub/page.txt', join(root, 'inside'));
+// Links that stay inside the folder but lead to what a URL may not name.
+await symlink('.git', join(root, 'gitdir'));
+await symlink('.env', join(root, 'env'));
+await symlink('.gitsync/state', join(root, 'state'));
+await symlink('../.env', join(root, 'sub', 'up-env'));
+await symlink('.hidden', join(root, 'sub', 'shown'));
 
 const { url } = await startServerProcess(root, { WEB_REQUEST_TIMEOUT: '500ms' });
 const port = Number(url.port);
@@ -137,6 +143,13 @@ describe('web-server under hostile requests', () => {
       ['/escape-dir/', 404],
       ['/escape-dir', 404],
       ['/inside', 200],
+      ['/gitdir/config', 404],
+      ['/gitdir/', 404],
+      ['/gitdir', 404],
+      ['/env', 404],
+      ['/state', 404],
+      ['/sub/up-env', 404],
+      ['/sub/shown', 404],
     ]);
   });
 
