@@ -31,7 +31,8 @@ async function realpathInside(rootReal: string, path: string): Promise<string | 
     const real = await realpath(path);
     if (real === rootReal) return real;
     if (!real.startsWith(rootReal + sep)) return undefined;
-    return real.slice(rootReal.length + 1).split(sep).some(isHidden) ? undefined : real;
+    const below = real.slice(rootReal.length + 1).split(sep);
+    return below.some(isHidden) ? undefined : real;
   } catch {
     return undefined;
   }
