@@ -1,5 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, open } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
+import { outOfDescriptors } from './descriptor-health.ts';
 import type { FileFacts, Resource } from './lookup.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 
@@ -88,14 +90,37 @@ export function respond(request: IncomingMessage, response: ServerResponse, reso
     response.end();
     return;
   }
-  response.writeHead(200, headers.ok as string[]);
   if (request.method === 'HEAD') {
+    response.writeHead(200, headers.ok as string[]);
     response.end();
   } else if (resource.kind === 'file') {
+    response.writeHead(200, headers.ok as string[]);
     response.end(resource.body);
   } else {
-    createReadStream(resource.path)
-      .on('error', () => response.destroy())
-      .pipe(response);
+    stream(response, resource, headers);
   }
+}
+
+/**
+ * Sends a file too large to keep in memory from disk. It is opened before the status is sent, so
+ * a file gone meanwhile (a git-sync swap) is a 404 and a process out of descriptors a 503, never
+ * a 200 cut short; pipeline() closes it however the response ends, a client gone mid-way
+ * included, or each abandoned download would keep a descriptor (and a removed worktree) forever.
+ */
+function stream(
+  response: ServerResponse,
+  resource: Extract<Served, { kind: 'large-file' }>,
+  headers: Headers,
+) {
+  open(resource.path, 'r', (error, fd) => {
+    if (error) {
+      if (outOfDescriptors(error)) plain(response, 503, 'Service unavailable: out of file descriptors');
+      else plain(response, 404, 'Not found');
+      return;
+    }
+    response.writeHead(200, headers.ok as string[]);
+    // Never more than Content-Length said, should the file have grown since.
+    const file = createReadStream(resource.path, { fd, end: resource.size - 1 });
+    pipeline(file, response, () => {});
+  });
 }
