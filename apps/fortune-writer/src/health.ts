@@ -4,14 +4,18 @@ import type { FortuneWriter } from './fortune-writer.ts';
 /**
  * Alive while the process runs: a failing disk is not fixed by a restart, so failed writes
  * only show in readiness and in the body, never as a liveness failure. Not ready before the
- * first fortune, and when the schedule is behind (`behind` says why): a writer that no longer
- * writes serves a fortune that no longer changes.
+ * first fortune (there is no writer's `status` yet while the writer starts), and when the
+ * schedule is behind (`behind` says why): a writer that no longer writes serves a fortune that
+ * no longer changes.
  */
-export function writerHealth(writer: FortuneWriter, behind: () => string | undefined): HealthChecks {
+export function writerHealth(
+  status: () => ReturnType<FortuneWriter['status']> | undefined,
+  behind: () => string | undefined,
+): HealthChecks {
   return {
     alive: () => ({ ok: true, detail: 'alive' }),
     ready: () => {
-      const { writes, lastError } = writer.status();
+      const { writes, lastError } = status() ?? { writes: 0 };
       if (writes === 0) {
         return {
           ok: false,

@@ -54,12 +54,20 @@ export async function loadHistory(options: LoadHistoryOptions): Promise<Fortune[
   return [];
 }
 
-/** The same, for the writer's start: a refused history ends the process with exit 1 and one line. */
-export async function loadHistoryOrExit(service: string, options: LoadHistoryOptions): Promise<Fortune[]> {
+/**
+ * The same, for the writer's start: a refused history ends the process with exit 1 and one line,
+ * after `release` (the folder's lock, which the next start would otherwise find and wait on).
+ */
+export async function loadHistoryOrExit(
+  service: string,
+  options: LoadHistoryOptions,
+  release: () => Promise<void>,
+): Promise<Fortune[]> {
   try {
     return await loadHistory(options);
   } catch (error) {
     if (!(error instanceof HistoryRefusedError)) throw error;
+    await release();
     process.stderr.write(`${service}: ${error.message}\n`);
     process.exit(1);
   }

@@ -1,8 +1,11 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import {
   closeServer,
   createLogger,
+  FORTUNE_WRITER_NAMES,
   formatDuration,
+  holdExclusiveLockOrExit,
   loadConfigOrExit,
   onShutdown,
   removeTempFiles,
@@ -10,7 +13,7 @@ import {
   warnUnknownVariables,
 } from '@fortune-sidecar/common';
 import { KNOWN_VARIABLES, loadConfig, reloadSeconds } from './config.ts';
-import { createFortuneWriter, OWNER } from './fortune-writer.ts';
+import { createFortuneWriter, type FortuneWriter, OWNER } from './fortune-writer.ts';
 import { writerHealth } from './health.ts';
 import { loadHistoryOrExit } from './history-file.ts';
 import { createFortunePicker } from './pick-fortune.ts';
@@ -20,13 +23,40 @@ const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
 const log = createLogger({ format: config.logFormat });
 warnUnknownVariables(log, process.env, ['FORTUNE_'], KNOWN_VARIABLES);
 
+let writer: FortuneWriter | undefined;
+let schedule: RunningSchedule | undefined;
+// Up before the writer starts, which may wait for the folder's lock: alive, and not ready yet.
+const health =
+  config.httpPort === undefined
+    ? undefined
+    : await startHealthServer(
+        writerHealth(
+          () => writer?.status(),
+          () => schedule?.behind(),
+        ),
+        config.httpPort,
+        '0.0.0.0',
+      );
+if (health) log.info(`Health endpoints on ${health.url.href}healthz and /readyz`);
+
+// Before anything else touches the folder: a second writer would overwrite this one's history.
+const lock = await holdExclusiveLockOrExit({
+  service: OWNER,
+  path: join(config.dir, FORTUNE_WRITER_NAMES.lock),
+  log,
+  onLost: (reason) => {
+    log.error(`Lost the lock on the folder, stopping: ${reason}`);
+    process.exit(1);
+  },
+});
+
 // A folder that cannot be read yet is not fatal: each write tries again, and says why it fails.
 const leftovers = await removeTempFiles(OWNER, config.dir).catch(() => []);
 for (const name of leftovers) log.info(`Removed ${name}, left by an interrupted write`);
 
-const writer = createFortuneWriter({
+writer = createFortuneWriter({
   dir: config.dir,
-  history: await loadHistoryOrExit(OWNER, { dir: config.dir, log }),
+  history: await loadHistoryOrExit(OWNER, { dir: config.dir, log }, () => lock.release()),
   historySize: config.historySize,
   host: config.podName ?? hostname(),
   node: config.nodeName,
@@ -35,22 +65,12 @@ const writer = createFortuneWriter({
   log,
 });
 
-let schedule: RunningSchedule | undefined;
-const health =
-  config.httpPort === undefined
-    ? undefined
-    : await startHealthServer(
-        writerHealth(writer, () => schedule?.behind()),
-        config.httpPort,
-        '0.0.0.0',
-      );
-if (health) log.info(`Health endpoints on ${health.url.href}healthz and /readyz`);
-
 // Once at start, so the page is never empty while the first interval passes.
 await writer.write();
 schedule = startSchedule(config.schedule, () => writer.write(), { log });
 onShutdown(log, async () => {
   await schedule?.stop();
+  await lock.release();
   if (health) await closeServer(health.server);
 });
 log.info(

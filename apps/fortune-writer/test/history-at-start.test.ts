@@ -8,27 +8,15 @@ import { chmod, chown, lstat, mkdir, readdir, readFile, truncate, writeFile } fr
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { FortuneHistory } from '@fortune-sidecar/common';
-import { type RunAs, resourceBounds, startService, tempDir } from '@fortune-sidecar/testing';
+import { type RunAs, resourceBounds, tempDir } from '@fortune-sidecar/testing';
 import { serializeHistory } from '../src/history.ts';
+import { startOrRefuse as startWriter } from './helpers/start-or-refuse.ts';
 
 const bounds = resourceBounds('fortune-writer', import.meta.url);
 const KEPT = /^history\.json\.unreadable-\d{8}T\d{6}Z(-\d+)?$/;
 
-/**
- * Starts the writer on `dir` and waits until it has written its first fortune, or has stopped:
- * the exit and the output say which. A writer that does neither is killed, and counts as stopped.
- */
-async function startOrRefuse(dir: string, user?: RunAs) {
-  const writer = startService('fortune-writer', { FORTUNE_DIR: dir, FORTUNE_INTERVAL: '1h' }, [], user);
-  const running = await writer.waitForLog('Writing a fortune every', 15_000).then(
-    () => true,
-    () => false,
-  );
-  if (running) return { writer, exit: undefined, lines: writer.output.filter(Boolean) };
-  if (writer.child.exitCode === null && writer.child.signalCode === null) await writer.stop('SIGKILL');
-  const exit = await writer.exited;
-  return { writer, exit, lines: writer.output.filter((line) => line.trim() !== '') };
-}
+const startOrRefuse = (dir: string, user?: RunAs) =>
+  startWriter({ FORTUNE_DIR: dir, FORTUNE_INTERVAL: '1h' }, user);
 
 const keptNames = async (dir: string) => (await readdir(dir)).filter((name) => KEPT.test(name)).sort();
 

@@ -32,6 +32,7 @@ describe('fortune-writer as a process', () => {
     );
     await writer.waitForLog('Writing a fortune every 10s');
     assert.deepEqual((await readdir(dir)).sort(), [
+      '.fortune-writer.lock',
       'history.json',
       'index.html',
       'index.txt',
