@@ -22,7 +22,10 @@ describe('fortune-writer: one writer per folder', () => {
       POD_NAME: 'first',
     });
     await first.waitForLog('Writing a fortune every');
-    await eventually(async () => ((await history(dir)).length >= 3 ? true : undefined));
+    await eventually(async () => ((await history(dir)).length >= 3 ? true : undefined), {
+      what: 'three fortunes',
+      timeoutMs: 15_000,
+    });
 
     const second = await startOrRefuse({ FORTUNE_DIR: dir, POD_NAME: 'second' });
     const lines = second.lines.filter((line) => !line.startsWith('{'));
@@ -33,12 +36,15 @@ describe('fortune-writer: one writer per folder', () => {
       /^fortune-writer: \S+\/\.fortune-writer\.lock is held by fortune-writer \(pid \d+ on host .+, since .+\): .*stop the other one, or give each its own folder$/,
     );
 
-    const before = (await history(dir)).length;
-    const grown = await eventually(async () => {
-      const fortunes = await history(dir);
-      return fortunes.length >= Math.min(before + 3, 20) ? fortunes : undefined;
-    });
-    assert.deepEqual(new Set(grown.map((fortune) => fortune.host)), new Set(['first']));
+    const newest = (await history(dir))[0]?.writtenAt;
+    const later = await eventually(
+      async () => {
+        const fortunes = await history(dir);
+        return fortunes[0]?.writtenAt !== newest ? fortunes : undefined;
+      },
+      { what: 'a fortune of the first writer after the second stopped', timeoutMs: 15_000 },
+    );
+    assert.deepEqual(new Set(later.map((fortune) => fortune.host)), new Set(['first']));
     bounds.push({
       tried: 'a second writer on the same folder',
       bound: 'exits 1 with one line naming the first; the first keeps its history',
