@@ -17,6 +17,8 @@ export interface RunningSchedule {
 
 /** Periods without a finished run before the schedule counts as behind. */
 const PERIODS_BEHIND = 3;
+/** But never less: with a short interval, a disk that takes a second to sync is slow, not stuck. */
+const MIN_BEHIND_MS = 10_000;
 
 /**
  * Calls `run` on the schedule, never twice at once: a tick that comes while a run is still
@@ -52,7 +54,7 @@ export function startSchedule(
     behind() {
       const quiet = monotonic() - finished;
       const period = timer.periodMs();
-      if (quiet <= PERIODS_BEHIND * period) return undefined;
+      if (quiet <= Math.max(PERIODS_BEHIND * period, MIN_BEHIND_MS)) return undefined;
       return `no write for ${formatDuration(Math.round(quiet / 1000) * 1000)}, more than ${PERIODS_BEHIND} periods of ${formatDuration(period)}`;
     },
   };

@@ -179,4 +179,13 @@ describe('the writing schedule', () => {
       mock.timers.reset();
     });
   }
+
+  it('with a short interval, is behind only after 10 s without a write: a slow disk is not a stuck one', async () => {
+    const clocks = scheduleOnMockClocks({ kind: 'interval', ms: 100 }, hanging);
+    await clocks.pass(10_000, 500);
+    assert.equal(clocks.schedule.behind(), undefined);
+    await clocks.pass(1_000, 500);
+    assert.equal(clocks.schedule.behind(), 'no write for 11s, more than 3 periods of 100ms');
+    mock.timers.reset();
+  });
 });
