@@ -21,7 +21,8 @@ function wantsHtml(accept: string | undefined): boolean {
  * The hot case without express: a GET or HEAD for a file the cache holds fresh is answered
  * here, with headers built once per file version. Everything else (health, errors, methods,
  * a cache miss, a request without Host) goes to the app, which answers the same way, only
- * slower. Both paths key the cache by the raw path before `?`, as express's `request.path`.
+ * slower. Both hand the site the path before `?`, as express's `request.path`; the site keys
+ * its cache by what that path names, so another spelling of a cached file is answered here too.
  */
 export function withFastPath(site: Site, app: RequestListener): RequestListener {
   return (request, response) => {

@@ -1,11 +1,15 @@
+import { cacheKey } from './cache-key.ts';
 import { lookup, type Resource } from './lookup.ts';
 import { parseRequestPath } from './request-path.ts';
+import { createResponseCache } from './response-cache.ts';
 
 export interface SiteOptions {
   /** Files larger than this are streamed from disk and never kept in memory. */
   readonly maxBodyBytes?: number;
-  /** Memory the cache may use for bodies in all. */
+  /** Memory the cache may use in all: bodies, and a fixed estimate for each entry's overhead. */
   readonly maxCachedBytes?: number;
+  /** How many answers the cache may hold, whatever their size. */
+  readonly maxCachedEntries?: number;
   /**
    * How long a cached answer is trusted without a file event. Events come from inotify, which
    * sees nothing on network volumes (NFS claims) or changes made from another node, and a
@@ -40,30 +44,26 @@ function sameFile(cached: Resource | undefined, found: Resource): Resource | und
   return same ? cached : undefined;
 }
 
-interface Cached {
-  readonly resource: Resource;
-  readonly at: number;
-  readonly bytes: number;
-}
-
 /**
  * The served folder with a cache of whole answers in front of it, so the common request (the
- * same small page, again and again) costs no system call. Any change in the folder drops the
- * whole cache; a lookup that started before a change is not stored after it, so a slow read
- * can never put an old answer back.
+ * same small page, again and again) costs no system call. Answers are kept by the path the
+ * folder sees, however the client spelled it, within a memory budget and an entry cap; only
+ * files and redirects are kept, never a 404, so requests for paths that do not exist cost no
+ * memory. Any change in the folder drops the whole cache; a lookup that started before a
+ * change is not stored after it, so a slow read can never put an old answer back.
  */
 export function createSite(root: string, options: SiteOptions = {}): Site {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const maxCachedBytes = options.maxCachedBytes ?? 32 * 1024 * 1024;
   const maxAgeMs = options.maxAgeMs ?? 100;
   const now = options.now ?? Date.now;
-  let cache = new Map<string, Cached>();
-  let cachedBytes = 0;
+  const cache = createResponseCache({
+    maxBytes: options.maxCachedBytes ?? 16 * 1024 * 1024,
+    maxEntries: options.maxCachedEntries ?? 4096,
+  });
   let generation = 0;
   // One disk lookup per key at a time: when an entry expires under load, the requests that
   // arrive meanwhile wait for that lookup instead of each starting their own.
   const pending = new Map<string, Promise<Resource>>();
-  const keyOf = (pathname: string, wantsHtml: boolean) => `${wantsHtml ? 'html' : 'text'} ${pathname}`;
 
   async function load(key: string, pathname: string, wantsHtml: boolean): Promise<Resource> {
     const startedIn = generation;
@@ -72,25 +72,17 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
     // The check after maxAge mostly finds the same file: keep handing out the same answer, whose
     // response headers are already built, rather than a copy of it ten times a second.
     const resource = sameFile(cache.get(key)?.resource, found) ?? found;
-    const bytes = resource.kind === 'file' ? resource.body.length + key.length : key.length;
-    const cacheable = resource.kind === 'file' || resource.kind === 'redirect';
     if (startedIn === generation) {
-      const previous = cache.get(key);
-      if (previous) {
-        cachedBytes -= previous.bytes;
-        cache.delete(key);
-      }
-      if (cacheable && cachedBytes + bytes <= maxCachedBytes) {
-        cache.set(key, { resource, at, bytes });
-        cachedBytes += bytes;
-      }
+      if (resource.kind === 'file' || resource.kind === 'redirect') cache.set(key, resource, at);
+      else cache.delete(key);
     }
     return resource;
   }
 
   return {
     peek(pathname, wantsHtml) {
-      const key = keyOf(pathname, wantsHtml);
+      const key = cacheKey(pathname, wantsHtml);
+      if (key === undefined) return undefined;
       const hit = cache.get(key);
       if (!hit) return undefined;
       // Past maxAge, the copy is still served while one lookup checks the disk: under load,
@@ -104,7 +96,9 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
       return hit.resource;
     },
     find(pathname, wantsHtml) {
-      const key = keyOf(pathname, wantsHtml);
+      const key = cacheKey(pathname, wantsHtml);
+      // Refused before the disk (a dot segment, a malformed escape): nothing to keep or share.
+      if (key === undefined) return lookup(root, parseRequestPath(pathname), wantsHtml, maxBodyBytes);
       const hit = cache.get(key);
       if (hit && now() - hit.at < maxAgeMs) return Promise.resolve(hit.resource);
       let lookingUp = pending.get(key);
@@ -116,8 +110,7 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
     },
     invalidate() {
       generation += 1;
-      cache = new Map();
-      cachedBytes = 0;
+      cache.clear();
     },
   };
 }

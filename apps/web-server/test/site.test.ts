@@ -156,6 +156,24 @@ describe('the served folder', () => {
     assert.equal(body(await site.find('/', false)), 'after the change\n');
   });
 
+  it('keeps one answer for every spelling of a path, however many spellings clients send', async () => {
+    const { root } = await fortuneFolder();
+    const site = createSite(root);
+    const answer = await site.find('/index.txt', false);
+    for (const spelling of ['//index.txt', '/%69ndex.txt', '/%69%6E%64%65%78.txt'])
+      assert.equal(site.peek(spelling, false), answer, spelling);
+    assert.equal(await site.find('///%69ndex%2etxt', false), answer);
+  });
+
+  it('keeps at most maxCachedEntries answers, the most recent', async () => {
+    const { root } = await fortuneFolder();
+    for (let page = 0; page < 5; page += 1) await writeFile(join(root, `${page}.txt`), `page ${page}\n`);
+    const site = createSite(root, { maxCachedEntries: 2 });
+    for (let page = 0; page < 5; page += 1) await site.find(`/${page}.txt`, false);
+    const kept = [0, 1, 2, 3, 4].filter((page) => site.peek(`/${page}.txt`, false) !== undefined);
+    assert.deepEqual(kept, [3, 4]);
+  });
+
   it('streams large files from disk instead of keeping them in memory', async () => {
     const { root } = await fortuneFolder();
     await writeFile(join(root, 'big.bin'), Buffer.alloc(2048));
