@@ -2,6 +2,7 @@ import {
   absolutePath,
   duration,
   type Env,
+  integer,
   listenHost,
   logFormatSetting,
   port,
@@ -16,6 +17,8 @@ const settings = {
   host: withDefault('WEB_HOST', '0.0.0.0', listenHost),
   // The whole request, headers included, must arrive within this time.
   requestTimeoutMs: withDefault('WEB_REQUEST_TIMEOUT', '10s', duration(100, 600_000)),
+  // Each watched folder holds one inotify watch, out of a per-user limit the whole node shares.
+  watchFolders: withDefault('WEB_WATCH_FOLDERS', '1000', integer(1, 100_000)),
   logFormat: logFormatSetting,
 };
 

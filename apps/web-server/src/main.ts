@@ -28,6 +28,7 @@ const watch = watchFolder(
     live.changed();
   },
   log,
+  { maxFolders: config.watchFolders },
 );
 const app = createApp({ site, live, log, health: siteHealth(site, config.root) });
 

@@ -1,8 +1,8 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { basename, dirname, relative, sep } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { Logger } from '@fortune-sidecar/common';
-import chokidar from 'chokidar';
+import { type TreeWatch, watchTree } from './watch-tree.ts';
 
 export interface FolderWatch {
   /** Resolves once the watcher has seen the folder as it is. */
@@ -10,7 +10,10 @@ export interface FolderWatch {
   close(): Promise<void>;
 }
 
-const isHidden = (name: string) => name.startsWith('.');
+export interface FolderWatchOptions {
+  /** At most this many folders of the served tree are watched (WEB_WATCH_FOLDERS). */
+  readonly maxFolders: number;
+}
 
 /** Where the folder really is, and which folder it is: one removed and made again is another. */
 async function identify(root: string): Promise<{ path: string; id: string } | undefined> {
@@ -27,21 +30,30 @@ async function identify(root: string): Promise<{ path: string; id: string } | un
  * Calls `onChange` for every change in the served folder, and for the folder itself appearing,
  * disappearing or being swapped.
  *
- * Only folders are watched, never each file: inotify on a folder already reports every create,
- * write, rename and removal in it, so a site of 10,000 files in 100 folders costs 100 watches
- * instead of 10,100 (and about 70 MB less memory). The folder's own entry is watched in its
- * parent, because git-sync publishes a revision by swapping the link the folder is: the watch of
- * the old target sees nothing of that, so on a swap the folder is watched again where the link
- * now points. Changes to hidden entries alone (temporary files, `.gitsync`) are not reported;
- * the rename that ends an atomic write is seen under the file's real name.
+ * The folder and the folders below it are watched up to a budget (see watch-tree.ts), never
+ * each file. The folder's own entry is watched in its parent, because git-sync publishes a
+ * revision by swapping the link the folder is: the watch of the old target sees nothing of
+ * that, so on a swap the watch of the old revision is let go and the new one is watched. Changes
+ * to hidden entries alone (temporary files, `.gitsync`) are not reported; the rename that ends
+ * an atomic write is seen under the file's real name.
  */
-export function watchFolder(root: string, onChange: () => void, log: Logger): FolderWatch {
-  let contents: ReturnType<typeof chokidar.watch> | undefined;
+export function watchFolder(
+  root: string,
+  onChange: () => void,
+  log: Logger,
+  { maxFolders }: FolderWatchOptions,
+): FolderWatch {
+  let contents: TreeWatch | undefined;
   let watchedId: string | undefined;
   let initial = true;
   let closed = false;
   const warn = (error: unknown) =>
     log.warn('Watching the folder failed; changes show within a second anyway', { error });
+  const full = (watched: number, byKernel: boolean) =>
+    log.warn(
+      `Watching ${watched} folders, the most ${byKernel ? 'the kernel allows (fs.inotify.max_user_watches)' : 'WEB_WATCH_FOLDERS allows'}: changes in the folders past them show when the cache checks its copy on disk, and open pages there get no live updates`,
+      { folders: watched },
+    );
 
   async function watchContents(): Promise<void> {
     const target = await identify(root);
@@ -54,23 +66,8 @@ export function watchFolder(root: string, onChange: () => void, log: Logger): Fo
     watchedId = target?.id;
     // Not there yet: the parent's watch says when it appears.
     if (closed || target === undefined) return;
-    const hiddenBelow = (path: string) => relative(target.path, path).split(sep).some(isHidden);
-    const watcher = chokidar.watch(target.path, {
-      ignoreInitial: true,
-      followSymlinks: false,
-      // chokidar's atomic-write smoothing waits 100 ms per change; freshness matters more here.
-      atomic: false,
-      ignored: (path, stats) => hiddenBelow(path) || stats?.isFile() === true,
-    });
-    // 'raw' is what the folders' inotify watches report about the files in them; 'all' covers
-    // folders and links coming and going.
-    watcher.on('raw', (_event, name) => {
-      if (typeof name !== 'string' || !isHidden(basename(name))) onChange();
-    });
-    watcher.on('all', () => onChange());
-    watcher.on('error', warn);
-    contents = watcher;
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    contents = watchTree(target.path, { maxFolders, onChange, onFull: full, onError: warn });
+    await contents.ready;
     // What changed in a new folder before its watch was ready was seen by no one.
     if (announce) onChange();
   }

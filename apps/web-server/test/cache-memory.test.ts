@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resourceBounds, tempDir } from '@fortune-sidecar/testing';
 import { keepAliveLoad } from './helpers/keep-alive-load.ts';
-import { rssMb } from './helpers/process-resources.ts';
+import { memoryOf } from './helpers/process-resources.ts';
 import { HEAP_OF_A_128MI_CONTAINER, startServerProcess } from './helpers/server-process.ts';
 
 const bounds = resourceBounds('web-server', import.meta.url);
@@ -35,7 +35,7 @@ describe('the response cache in the running server', () => {
     const spellings = 150_000;
     const statuses = await keepAliveLoad(url, spelling, { count: spellings, connections: CONNECTIONS });
     assert.deepEqual(statuses, { 200: spellings }, 'every spelling names the file');
-    const rss = await rssMb(server.child.pid as number);
+    const { rss } = await memoryOf(server.child.pid as number);
     bounds.push({
       tried: `${spellings.toLocaleString('en')} spellings of one path (/%69ndex.txt, //index.txt, …) over ${CONNECTIONS} keep-alive connections`,
       bound: 'RSS stays under 80 MB',
@@ -63,7 +63,7 @@ describe('the response cache in the running server', () => {
       connections: CONNECTIONS,
     });
     assert.deepEqual(statuses, { 200: files });
-    const rss = await rssMb(server.child.pid as number);
+    const { rss } = await memoryOf(server.child.pid as number);
     bounds.push({
       tried: `${files.toLocaleString('en')} distinct small files, each asked for once, over ${CONNECTIONS} keep-alive connections`,
       bound: 'RSS stays under 100 MB',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resourceBounds, tempDir } from '@fortune-sidecar/testing';
 import { keepAliveLoad } from './helpers/keep-alive-load.ts';
-import { rssMb } from './helpers/process-resources.ts';
+import { memoryOf } from './helpers/process-resources.ts';
 import { HEAP_OF_A_128MI_CONTAINER, startServerProcess } from './helpers/server-process.ts';
 
 const bounds = resourceBounds('web-server', import.meta.url);
@@ -21,7 +21,7 @@ describe('the running server asked for paths that do not exist', () => {
     const paths = 100_000;
     const statuses = await keepAliveLoad(url, (i) => `/a${i}`, { count: paths, connections: CONNECTIONS });
     assert.deepEqual(statuses, { 404: paths });
-    const rss = await rssMb(server.child.pid as number);
+    const { rss } = await memoryOf(server.child.pid as number);
     bounds.push({
       tried: `${paths.toLocaleString('en')} distinct missing paths (/a0, /a1, …) over ${CONNECTIONS} keep-alive connections`,
       bound: 'RSS stays under 100 MB',

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '@fortune-sidecar/common';
-import { tempDir } from '@fortune-sidecar/testing';
+import { eventually, tempDir } from '@fortune-sidecar/testing';
 import { type FolderWatch, watchFolder } from '../src/watch-folder.ts';
+import { inotifyWatches } from './helpers/process-resources.ts';
 
 const warnings: string[] = [];
 const log = createLogger({ format: 'json', write: (line) => warnings.push(line) });
@@ -15,7 +16,7 @@ after(() => Promise.all(watches.map((watch) => watch.close())));
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
 /** A watch of `root` that counts the changes it reports. */
-async function watching(root: string) {
+async function watching(root: string, { maxFolders = 1000, logger = log } = {}) {
   let count = 0;
   let waiting: (() => void) | undefined;
   const watch = watchFolder(
@@ -24,7 +25,8 @@ async function watching(root: string) {
       count += 1;
       waiting?.();
     },
-    log,
+    logger,
+    { maxFolders },
   );
   watches.push(watch);
   await watch.ready;
@@ -52,16 +54,6 @@ async function watching(root: string) {
       assert.equal(count, before, `${what} was reported as a change`);
     },
   };
-}
-
-/** How many inotify watches this process holds (Linux: one `inotify wd:` line in fdinfo each). */
-async function inotifyWatches(): Promise<number> {
-  let total = 0;
-  for (const fd of await readdir('/proc/self/fdinfo')) {
-    const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => '');
-    total += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length;
-  }
-  return total;
 }
 
 describe('the watch of the served folder', () => {
@@ -147,6 +139,46 @@ describe('the watch of the served folder', () => {
     await watching(root);
     const added = (await inotifyWatches()) - before;
     assert.ok(added >= 21 && added <= 25, `the watch added ${added} inotify watches`);
+  });
+
+  it('watches at most maxFolders folders, the top levels first, and says so once', async (t) => {
+    if (process.platform !== 'linux') return t.skip('counts inotify watches: Linux only');
+    // In a folder of its own, so that the watch of its parent is this test's alone.
+    const root = join(await tempDir(), 'site');
+    for (let top = 0; top < 4; top += 1)
+      for (let below = 0; below < 10; below += 1)
+        await mkdir(join(root, `t${top}`, `b${below}`), { recursive: true });
+    const said: string[] = [];
+    const before = await inotifyWatches();
+    const watch = await watching(root, {
+      maxFolders: 8,
+      logger: createLogger({ format: 'json', write: (line) => said.push(line) }),
+    });
+    // The folder, its 4 folders and 3 of theirs; one more for the folder's entry in its parent.
+    assert.equal((await inotifyWatches()) - before, 9);
+    assert.equal(said.length, 1, said.join('\n'));
+    assert.match(said[0] ?? '', /Watching 8 folders, the most WEB_WATCH_FOLDERS allows/);
+    await watch.reports('a write in a top-level folder', () =>
+      writeFile(join(root, 't3', 'page.html'), 'x\n'),
+    );
+    await watch.ignores('a write in a folder past the budget', () =>
+      writeFile(join(root, 't3', 'b9', 'page.html'), 'x\n'),
+    );
+  });
+
+  it('lets go of the watch of a folder removed, and watches a folder made in its place', async (t) => {
+    if (process.platform !== 'linux') return t.skip('counts inotify watches: Linux only');
+    const root = join(await tempDir(), 'site');
+    await mkdir(join(root, 'old', 'below'), { recursive: true });
+    const before = await inotifyWatches();
+    const watch = await watching(root, { maxFolders: 3 });
+    assert.equal((await inotifyWatches()) - before, 4);
+    await watch.reports('a folder removed', () => rm(join(root, 'old'), { recursive: true }));
+    await eventually(async () => ((await inotifyWatches()) - before === 2 ? true : undefined), {
+      what: 'the watches of the removed folders to go',
+    });
+    await watch.reports('a new folder', () => mkdir(join(root, 'new')));
+    await watch.reports('a file in it', () => writeFile(join(root, 'new', 'page.html'), 'x\n'));
   });
 
   it('warns nothing in all of the above', () => {

@@ -1,11 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 
-/** Resident memory of a process, in MB (VmRSS in /proc/<pid>/status). */
-export async function rssMb(pid: number): Promise<number> {
+/** Resident memory of a process in MB, now and at its highest (VmRSS, VmHWM in /proc/<pid>/status). */
+export async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
-  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(kib) / 1024;
+  const mb = (field: string) => {
+    const kib = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1];
+    if (kib === undefined) throw new Error(`no ${field} for process ${pid}`);
+    return Number(kib) / 1024;
+  };
+  return { rss: mb('VmRSS'), peak: mb('VmHWM') };
 }
 
 /** How many inotify watches a process holds (Linux: one `inotify wd:` line in fdinfo each). */
