@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import {
   closeServer,
   createLogger,
   createRedactor,
   formatDuration,
+  GIT_SYNC_LAYOUT,
+  holdExclusiveLockOrExit,
   loadConfigOrExit,
   onShutdown,
   startHealthServer,
@@ -22,6 +25,19 @@ const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
 const log = createLogger({ format: config.logFormat, secrets: config.secrets });
 warnUnknownVariables(log, process.env, ['GITSYNC_'], KNOWN_VARIABLES);
 
+// Two git-syncs on one root would share one repository and its FETCH_HEAD, and publish each
+// other's revisions. Released at every exit below, so that the next start need not wait.
+const lock = await holdExclusiveLockOrExit({
+  service: OWNER,
+  path: join(config.root, GIT_SYNC_LAYOUT.lock),
+  log,
+  onLost(reason) {
+    // Exits rather than publish over the other: Kubernetes restarts it, and it waits for the lock.
+    log.error('Lost the lock on GITSYNC_ROOT to another process, stopping', { reason });
+    process.exit(EXIT_FAILED);
+  },
+});
+
 const publisher = createPublisher({
   root: config.root,
   link: config.link,
@@ -32,6 +48,7 @@ try {
   await publisher.recover();
 } catch (error) {
   log.error(`Cannot use ${config.root}`, { error });
+  await lock.release();
   process.exit(EXIT_FAILED);
 }
 
@@ -63,6 +80,7 @@ let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
 onShutdown(log, async () => {
   await loop.stop();
   if (health) await closeServer(health.server);
+  await lock.release();
 });
 
 if (config.httpPort !== undefined) {
@@ -78,5 +96,6 @@ const end = await loop.done;
 // 'stopped' comes from a signal: onShutdown exits once the health server is closed.
 if (end !== 'stopped') {
   if (health) await closeServer(health.server);
+  await lock.release();
   process.exit(end === 'synced-once' ? 0 : EXIT_FAILED);
 }

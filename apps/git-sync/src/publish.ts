@@ -101,6 +101,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   return {
     async recover() {
       await mkdir(worktrees, { recursive: true });
+      for (const name of await removeTempFiles(OWNER, join(root, GIT_SYNC_LAYOUT.state)))
+        log.info(`Removed ${GIT_SYNC_LAYOUT.state}/${name}, left by an interrupted write of the lock file`);
       for (const name of await removeTempFiles(OWNER, root))
         log.info(`Removed ${name}, left by an interrupted link swap`);
       for (const name of await removeTempFiles(OWNER, worktrees))

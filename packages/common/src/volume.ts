@@ -88,6 +88,8 @@ export const GIT_SYNC_LAYOUT = {
   state: '.gitsync',
   repo: '.gitsync/repo.git',
   worktrees: '.gitsync/worktrees',
+  /** Held while a git-sync runs, so that a second one on the same root stops instead of sharing its FETCH_HEAD. */
+  lock: '.gitsync/lock',
 } as const;
 
 /**
