@@ -1,6 +1,13 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { capInFlight } from './in-flight.ts';
+import { refuseBodies } from './request-body.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
+
+// Requests one connection may send ahead of their answers before it is no longer read.
+const MAX_IN_FLIGHT = 32;
+// How long a refused connection stays open for its answer to arrive before it is closed for good.
+const LINGER_MS = 1000;
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
@@ -18,10 +25,12 @@ function statusOf(error: NodeJS.ErrnoException): number {
 }
 
 /**
- * The HTTP server around the app. A client must send its whole request within `requestTimeoutMs`
- * (a slow client cannot hold a connection open forever), and what Node.js's parser refuses
- * before the app sees it (malformed requests, oversized headers, timeouts) is answered here,
- * with the same security headers as every other response and no detail from inside.
+ * The HTTP server around the app. A client must send its whole request, body included, within
+ * `requestTimeoutMs` (a slow client cannot hold a connection open forever); a request body
+ * beyond a few bytes is refused unread; a connection that pipelines requests is read no
+ * further ahead than MAX_IN_FLIGHT answers. What Node.js's parser refuses before the app sees
+ * it (malformed requests, oversized headers, timeouts) is answered here, with the same security
+ * headers as every other response and no detail from inside.
  */
 export function createWebServer(app: RequestListener, requestTimeoutMs: number): Server {
   const server = createServer(
@@ -33,7 +42,7 @@ export function createWebServer(app: RequestListener, requestTimeoutMs: number):
       // Node.js would answer a missing Host itself, without this server's headers; the app does.
       requireHostHeader: false,
     },
-    app,
+    refuseBodies(capInFlight(app, MAX_IN_FLIGHT)),
   );
   // CONNECT asks for a tunnel, which Node.js hands to this event instead of the app.
   server.on('connect', (_request, socket: Socket) => refuse(socket, 405, { allow: 'GET, HEAD' }));
@@ -47,7 +56,11 @@ export function createWebServer(app: RequestListener, requestTimeoutMs: number):
   return server;
 }
 
-/** Answers on the bare socket, for requests that never reach the app, and closes it. */
+/**
+ * Answers on the bare socket, for requests that never reach the app, and closes it: reads
+ * nothing more, and once the answer had time to arrive, closes it for good, as a client that
+ * ignores the end of the connection and keeps sending would otherwise hold it open forever.
+ */
 function refuse(socket: Socket, status: number, extra: Record<string, string> = {}): void {
   const body = `${REASONS[status]}\n`;
   const headers = {
@@ -61,4 +74,7 @@ function refuse(socket: Socket, status: number, extra: Record<string, string> = 
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${head}\r\n${body}`);
+  socket.pause();
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+  socket.once('close', () => clearTimeout(linger));
 }

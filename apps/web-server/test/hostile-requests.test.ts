@@ -254,6 +254,23 @@ describe('web-server under hostile requests', () => {
     });
   });
 
+  describe('request bodies beyond a few bytes are refused unread', () => {
+    const table: [string, string, string[], number][] = [
+      ['GET with a 1 MB body announced', 'GET', ['Content-Length: 1048576'], 413],
+      ['GET with a chunked body', 'GET', ['Transfer-Encoding: chunked'], 413],
+      ['HEAD with a 1 MB body announced', 'HEAD', ['Content-Length: 1048576'], 413],
+      ['POST with a 1 GB body announced', 'POST', ['Content-Length: 1073741824'], 405],
+    ];
+    for (const [name, method, headers, status] of table) {
+      it(`bodies: ${name} → ${status}, and the connection closed`, async () => {
+        const request = `${method} / HTTP/1.1\r\nHost: localhost\r\n${headers.join('\r\n')}\r\n\r\n`;
+        const answer = await send('bodies', request, { timeoutMs: 5000 });
+        assert.equal(answer.status, status);
+        assert.equal(answer.headers.connection, 'close');
+      });
+    }
+  });
+
   describe('Range headers are ignored: the whole file, never a part of another', () => {
     for (const range of [
       'bytes=0-4',

@@ -8,27 +8,39 @@ export interface RawAnswer {
   readonly body: string;
   /** Milliseconds from the first byte sent to the connection's end. */
   readonly ms: number;
+  /** The client closed the connection at `timeoutMs`: the server had not. */
+  readonly timedOut: boolean;
 }
 
 /**
  * Sends bytes exactly as given (no client library between, so nothing is normalised or
  * refused on the way) and reads the answer until the server closes the connection. `chunks`
- * with `delayMs` sends them one by one, as a slow client does.
+ * with `delayMs` sends them one by one, as a slow client does. `halfOpen` keeps sending after
+ * the server has ended its side, as a client that ignores it does: only the server closing
+ * the connection for good ends the answer then.
  */
 export async function rawRequest(
   port: number,
   request: string | Buffer | readonly (string | Buffer)[],
-  { delayMs = 0, timeoutMs = 10_000 }: { delayMs?: number; timeoutMs?: number } = {},
+  {
+    delayMs = 0,
+    timeoutMs = 10_000,
+    halfOpen = false,
+  }: { delayMs?: number; timeoutMs?: number; halfOpen?: boolean } = {},
 ): Promise<RawAnswer> {
   const started = Date.now();
-  const socket = connect(port, '127.0.0.1');
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: halfOpen });
   const received: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => received.push(chunk));
   const ended = new Promise<void>((resolve) => {
     socket.on('close', () => resolve());
     socket.on('error', () => resolve());
   });
-  const timer = setTimeout(() => socket.destroy(), timeoutMs);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    socket.destroy();
+  }, timeoutMs);
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   const parts = Array.isArray(request) ? request : [request as string | Buffer];
   for (const [index, part] of parts.entries()) {
@@ -38,10 +50,10 @@ export async function rawRequest(
   }
   await ended;
   clearTimeout(timer);
-  return { ...parseAnswer(Buffer.concat(received)), ms: Date.now() - started };
+  return { ...parseAnswer(Buffer.concat(received)), ms: Date.now() - started, timedOut };
 }
 
-function parseAnswer(bytes: Buffer): Omit<RawAnswer, 'ms'> {
+function parseAnswer(bytes: Buffer): Omit<RawAnswer, 'ms' | 'timedOut'> {
   const end = bytes.indexOf('\r\n\r\n');
   if (end < 0) return { status: 0, headers: {}, body: bytes.toString('utf8') };
   const [statusLine = '', ...lines] = bytes.subarray(0, end).toString('latin1').split('\r\n');
