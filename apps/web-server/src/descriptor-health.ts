@@ -1,6 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import { devNull } from 'node:os';
-import type { ProbeResult } from '@fortune-sidecar/common';
+import type { Logger, ProbeResult } from '@fortune-sidecar/common';
 
 /** EMFILE: this process has used its descriptor limit; ENFILE: the whole node has. */
 export function outOfDescriptors(error: NodeJS.ErrnoException): boolean {
@@ -23,4 +23,20 @@ export function canOpenFiles(path = devNull): ProbeResult {
       return { ok: false, detail: `cannot open files: ${failure.code} (no file descriptor left)` };
   }
   return { ok: true, detail: 'alive' };
+}
+
+/**
+ * canOpenFiles() for /healthz, with a log line when the process runs out of descriptors and
+ * when it has some again: what `kubectl logs --previous` shows after the kubelet restarted it.
+ */
+export function descriptorHealth(log: Logger, path = devNull): () => ProbeResult {
+  let failing = false;
+  return () => {
+    const result = canOpenFiles(path);
+    if (!result.ok && !failing)
+      log.error('Cannot open files: /healthz fails until some are closed', { detail: result.detail });
+    if (result.ok && failing) log.info('Can open files again');
+    failing = !result.ok;
+    return result;
+  };
 }

@@ -1,14 +1,13 @@
-import type { HealthChecks } from '@fortune-sidecar/common';
-import { canOpenFiles } from './descriptor-health.ts';
+import type { HealthChecks, ProbeResult } from '@fortune-sidecar/common';
 import type { Site } from './site.ts';
 
 /**
- * Alive while files can be opened. Ready once the folder has an index to serve: before the
- * writer's first fortune or git-sync's first sync, it has not.
+ * Alive as `alive` says (the server can still open files). Ready once the folder has an index
+ * to serve: before the writer's first fortune or git-sync's first sync, it has not.
  */
-export function siteHealth(site: Site, root: string): HealthChecks {
+export function siteHealth(site: Site, root: string, alive: () => ProbeResult): HealthChecks {
   return {
-    alive: () => canOpenFiles(),
+    alive,
     ready: async () => {
       const index = await site.find('/', false);
       return index.kind === 'file' || index.kind === 'large-file'

@@ -8,6 +8,7 @@ import {
 } from '@fortune-sidecar/common';
 import { createApp } from './app.ts';
 import { KNOWN_VARIABLES, loadConfig } from './config.ts';
+import { descriptorHealth } from './descriptor-health.ts';
 import { withFastPath } from './fast-path.ts';
 import { siteHealth } from './health.ts';
 import { createLiveUpdates } from './live-updates.ts';
@@ -30,7 +31,8 @@ const watch = watchFolder(
   log,
   { maxFolders: config.watchFolders },
 );
-const app = createApp({ site, live, log, health: siteHealth(site, config.root) });
+const health = siteHealth(site, config.root, descriptorHealth(log));
+const app = createApp({ site, live, log, health });
 
 const server = createWebServer(withFastPath(site, app), config.requestTimeoutMs);
 const url = await listen(server, config.port, config.host);

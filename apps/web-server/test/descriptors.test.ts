@@ -107,12 +107,14 @@ describe('web-server file descriptors', () => {
     const unhealthy = await probe.get('/healthz');
     assert.equal(unhealthy.status, 503);
     assert.match(unhealthy.body, /EMFILE/);
+    await server.waitForLog('Cannot open files');
 
     for (const socket of held) socket.destroy();
     await eventually(async () => ((await openDescriptors(pid)) < limit - 30 ? true : undefined), {
       what: 'the idle connections closed',
     });
     assert.equal((await probe.get('/healthz')).status, 200);
+    await server.waitForLog('Can open files again');
     assert.equal((await probe.get('/big.bin')).status, 200);
     bounds.push({
       tried: 'every descriptor taken (a limit of 40 more than at rest, all held by idle connections)',
