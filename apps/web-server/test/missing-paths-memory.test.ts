@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { resourceBounds, tempDir } from '@fortune-sidecar/testing';
+import { HEAP_OF_A_128MI_CONTAINER, resourceBounds, tempDir } from '@fortune-sidecar/testing';
 import { keepAliveLoad } from './helpers/keep-alive-load.ts';
 import { memoryOf } from './helpers/process-resources.ts';
-import { HEAP_OF_A_128MI_CONTAINER, startServerProcess } from './helpers/server-process.ts';
+import { startServerProcess } from './helpers/server-process.ts';
 
 const bounds = resourceBounds('web-server', import.meta.url);
 const CONNECTIONS = 8;

@@ -6,10 +6,16 @@ import assert from 'node:assert/strict';
 import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { eventually, httpGet, resourceBounds, tempDir } from '@fortune-sidecar/testing';
+import {
+  eventually,
+  HEAP_OF_A_128MI_CONTAINER,
+  httpGet,
+  resourceBounds,
+  tempDir,
+} from '@fortune-sidecar/testing';
 import { keepAliveLoad } from './helpers/keep-alive-load.ts';
 import { inotifyWatches, memoryOf } from './helpers/process-resources.ts';
-import { HEAP_OF_A_128MI_CONTAINER, startServerProcess } from './helpers/server-process.ts';
+import { startServerProcess } from './helpers/server-process.ts';
 
 const bounds = resourceBounds('web-server', import.meta.url);
 

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FORTUNE_FILES, writeFilesAtomic } from '@fortune-sidecar/common';
+import { HEAP_OF_A_128MI_CONTAINER } from '@fortune-sidecar/testing';
+import { largeSiteMemory, revisionSwaps, type StartServer, type SwapStalls } from './large-sites.ts';
 import { memoryOf, quantile } from './process-stats.ts';
 import {
   REPO_ROOT,
@@ -238,35 +240,6 @@ async function scale(
   return rows;
 }
 
-/** The web server's memory once it has served every file of a 10,000-file site. */
-async function largeSite(work: string): Promise<{ files: number; rss: number }> {
-  const dir = join(work, 'large-site');
-  await mkdir(dir, { recursive: true });
-  const files = 10_000;
-  for (let i = 0; i < files; i += 1)
-    await writeFile(join(dir, `page-${i}.html`), `<p>page ${i}</p>\n`.repeat(20));
-  await writeFile(join(dir, 'index.html'), '<p>a large site</p>\n');
-  const server = await startWebServer(dir, await freePort(), SERVER_CORE);
-  try {
-    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-    const get = (path: string) =>
-      new Promise<void>((resolve, reject) => {
-        request({ host: '127.0.0.1', port: new URL(server.url).port, path, agent }, (response) => {
-          response.resume().on('end', () => resolve());
-        })
-          .on('error', reject)
-          .end();
-      });
-    for (let i = 0; i < files; i += 100) {
-      await Promise.all(Array.from({ length: 100 }, (_, j) => get(`/page-${i + j}.html`)));
-    }
-    agent.destroy();
-    return { files, rss: (await memoryOf(server.pid)).rss };
-  } finally {
-    await server.stop();
-  }
-}
-
 async function gitRepo(work: string): Promise<string> {
   const repo = join(work, 'site');
   await mkdir(repo, { recursive: true });
@@ -311,8 +284,14 @@ try {
   const startup = await startupTimes(dir, repo);
   const idle = await idleMemory(repo);
   const scaleRows = await scale(dir, work);
+  const startOnServerCore: StartServer = async (root, env) =>
+    startWebServer(root, await freePort(), SERVER_CORE, env);
   say('memory with a site of 10,000 files');
-  const large = await largeSite(work);
+  const large = await largeSiteMemory(work, startOnServerCore, HEAP_OF_A_128MI_CONTAINER);
+  const largeOnHost = await largeSiteMemory(work, startOnServerCore);
+  say('revision swaps of large sites');
+  const swaps = await revisionSwaps(work, startOnServerCore);
+  const [filesSwap] = swaps as [SwapStalls, SwapStalls];
 
   const servers = [ours, nginx, express, bare];
   const median = (result: ServerResult) => quantile(result.freshness, 0.5);
@@ -351,6 +330,16 @@ try {
     ],
     ['git-sync idle RSS ≤ 60 MB', (idle['git-sync'] ?? 0) <= 60e6, mb(idle['git-sync'] ?? 0)],
     ['web server peak RSS under load ≤ 100 MB', ours.loadedPeak <= 100e6, mb(ours.loadedPeak)],
+    [
+      'web server RSS after a 10,000-file site ≤ 100 MB (128Mi container heap)',
+      large.rss <= 100e6,
+      mb(large.rss),
+    ],
+    [
+      `slowest answer during revision swaps of ${filesSwap.site} ≤ 100 ms`,
+      filesSwap.slowestMs <= 100,
+      `${filesSwap.slowestMs.toFixed(1)} ms`,
+    ],
     ...Object.entries(startup).map(([name, ms]): [string, boolean, string] => [
       `${name} ready ≤ 300 ms after exec`,
       ms <= 300,
@@ -382,7 +371,13 @@ Requests/s for /index.txt by number of connections:
 | --- | --- | --- | --- |
 ${scaleRows.map((row) => `| ${row.connections.toLocaleString('en')} | ${Math.round(row.ours).toLocaleString('en')} | ${Math.round(row.nginx).toLocaleString('en')} | ${ratio(row.ours, row.nginx)} |`).join('\n')}
 
-Memory of this web server after serving every file of a site of ${large.files.toLocaleString('en')} files: ${mb(large.rss)} RSS.
+Memory of this web server after serving every file of a site of ${large.files.toLocaleString('en')} files: ${mb(large.rss)} RSS with the heap Node.js sizes for a 128Mi container, ${mb(largeOnHost.rss)} with this host's default heap.
+
+Answers to one client asking for /index.html without pause while git-sync style revisions are swapped in, one a second:
+
+| site | swaps | answers | p99 | slowest |
+| --- | --- | --- | --- | --- |
+${swaps.map((row) => `| ${row.site} | ${row.swaps} | ${row.answers.toLocaleString('en')} | ${row.p99Ms.toFixed(1)} ms | ${row.slowestMs.toFixed(1)} ms |`).join('\n')}
 `;
   console.log(`\n${report}`);
   if (write) {

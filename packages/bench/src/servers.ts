@@ -66,11 +66,11 @@ export async function startPinned(
   return { name, url, pid: child.pid ?? 0, startupMs, stop: stopper(child), child };
 }
 
-export function startWebServer(root: string, port: number, core: number) {
+export function startWebServer(root: string, port: number, core: number, env: Record<string, string> = {}) {
   return startPinned('this web server', core, [process.execPath, bundle('web-server')], {
     port,
     readyPath: '/readyz',
-    env: { WEB_ROOT: root, WEB_PORT: String(port), WEB_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
+    env: { WEB_ROOT: root, WEB_PORT: String(port), WEB_HOST: '127.0.0.1', LOG_FORMAT: 'json', ...env },
   });
 }
 

@@ -16,6 +16,15 @@ export function bundlePath(service: ServiceName): string {
   return path;
 }
 
+/**
+ * Node.js sizes its heap from the memory it may use: in a container limited to 128Mi, as the
+ * manifests limit each service, V8 takes 1 MB semi-spaces and an old generation of 256 MB that
+ * grows 1.3× between collections; on a host with gigabytes free, 16 MB semi-spaces and 4×
+ * growth, so the same work leaves more garbage resident. Give this environment to a service to
+ * measure its memory as it runs in the pod.
+ */
+export const HEAP_OF_A_128MI_CONTAINER = { NODE_OPTIONS: '--max-semi-space-size=1 --max-old-space-size=256' };
+
 export interface LogLine {
   readonly time?: string;
   readonly level?: string;
