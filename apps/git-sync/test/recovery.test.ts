@@ -74,7 +74,7 @@ describe('git-sync recovers from an interrupted git', () => {
     const lock = join(root, GIT_SYNC_LAYOUT.repo, 'shallow.lock');
     // git holds shallow.lock from the shallow part of the answer until the pack is in.
     await eventually(async () => ((await exists(lock)) ? true : undefined), {
-      timeoutMs: 10_000,
+      timeoutMs: 20_000,
       what: 'git in the middle of a shallow fetch',
     });
     const container = [
@@ -115,7 +115,7 @@ describe('git-sync recovers from an interrupted git', () => {
       GITSYNC_ROOT: disk.path,
       GITSYNC_MAX_FAILURES: '-1',
     });
-    await gitSync.waitForLog(`to ${first}`);
+    await gitSync.waitForLog(`to ${first}`, 15_000);
 
     // Random bytes do not compress: 3 MB of them cannot fit on a 2 MB disk.
     await origin.commit({ 'index.txt': 'big\n', 'big.bin': randomBytes(3_000_000).toString('base64') });
@@ -143,7 +143,7 @@ describe('git-sync recovers from an interrupted git', () => {
       GITSYNC_REPO: `http://127.0.0.1:${stalling.port}/${name}`,
       GITSYNC_ROOT: root,
       GITSYNC_PERIOD: '10ms',
-      GITSYNC_SYNC_TIMEOUT: '300ms',
+      GITSYNC_SYNC_TIMEOUT: '1s',
       GITSYNC_MAX_FAILURES: String(timeouts - 1),
     });
     const watch = watchDescendants(gitSync.child.pid as number);
@@ -159,7 +159,7 @@ describe('git-sync recovers from an interrupted git', () => {
         const running = await Promise.all(seen.map(isRunning));
         return running.every((alive) => !alive) && stalling.connections() === 0 ? true : undefined;
       },
-      { timeoutMs: 5000, what: 'no git process of git-sync left running' },
+      { timeoutMs: 10_000, what: 'no git process of git-sync left running' },
     );
     bounds.push({
       tried: `${timeouts} sync timeouts against an HTTP remote that stalls`,
