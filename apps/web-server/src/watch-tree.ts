@@ -19,8 +19,6 @@ export interface TreeWatchOptions {
 export interface TreeWatch {
   /** Resolves once the folders that fit in the budget are watched. */
   readonly ready: Promise<void>;
-  /** How many folders are watched now. */
-  readonly folders: number;
   close(): Promise<void>;
 }
 
@@ -100,6 +98,8 @@ export function watchTree(top: string, options: TreeWatchOptions): TreeWatch {
   }
 
   function unwatchBelow(path: string): void {
+    // A folder is watched only below a watched one: if this one is not, none below it is.
+    if (!watchers.has(path)) return;
     for (const [folder, watcher] of watchers) {
       if (folder === path || folder.startsWith(path + sep)) {
         watcher.close();
@@ -132,9 +132,6 @@ export function watchTree(top: string, options: TreeWatchOptions): TreeWatch {
   const ready = walk(top).catch(options.onError);
   return {
     ready,
-    get folders() {
-      return watchers.size;
-    },
     async close() {
       closed = true;
       await ready;
