@@ -71,7 +71,7 @@ describe('one git-sync per GITSYNC_ROOT', () => {
     bounds.push({
       tried: 'a second git-sync, for another branch, started on the root of a running one',
       bound: 'the second exits 1 with one line; the first keeps publishing its branch alone',
-      measured: `exit code ${exit.code}, ${said.length} line: "${said[0]?.replace(/\(pid .*$/, '(pid …')}"`,
+      measured: `exit code ${exit.code}, ${said.length} line: "${said[0]?.replace(root, '$GITSYNC_ROOT').replace(/\(pid .*$/, '(pid …)')}"`,
     });
   });
 
