@@ -44,6 +44,13 @@ function killGroup(group: number): void {
   }
 }
 
+/**
+ * A fetch may start an automatic gc, which by default detaches into a session of its own: it
+ * would outlive a killed command and hold the repository's locks while they are cleaned up.
+ * In the foreground it runs inside the command's group, and its time counts in the sync's.
+ */
+const IN_THE_GROUP = { 'gc.autoDetach': 'false', 'maintenance.autoDetach': 'false' };
+
 export interface GitCommand {
   /** git's subcommand, such as `fetch`, then its arguments. */
   readonly args: readonly [string, ...string[]];
@@ -63,7 +70,10 @@ export interface GitCommand {
 export function runGit({ args, config = {}, cwd, signal }: GitCommand): Promise<string> {
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
-    const options = Object.entries(config).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+    const options = Object.entries({ ...IN_THE_GROUP, ...config }).flatMap(([name, value]) => [
+      '-c',
+      `${name}=${value}`,
+    ]);
     const child = spawn('git', [...options, ...args], {
       cwd,
       env: gitEnvironment(),

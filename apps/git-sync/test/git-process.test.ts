@@ -48,6 +48,12 @@ describe('running a git command', () => {
     });
   });
 
+  it('keeps an automatic gc in the foreground, in the group that a timeout kills', async () => {
+    for (const name of ['gc.autoDetach', 'maintenance.autoDetach']) {
+      assert.equal(await runGit({ args: ['config', '--get', name], cwd: repo, signal: never }), 'false\n');
+    }
+  });
+
   it('gives settings to this command alone, on its command line: the configuration stays as it was', async () => {
     const config = await readFile(join(repo, 'config'), 'utf8');
     const seen = await runGit({
