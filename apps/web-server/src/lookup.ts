@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { INDEX_FILES } from '@fortune-sidecar/common';
+import { GIT_SYNC_LAYOUT, INDEX_FILES } from '@fortune-sidecar/common';
 import { contentTypeOf } from './content-type.ts';
 import { isHidden, type RequestPath } from './request-path.ts';
 
@@ -22,6 +22,25 @@ export type Resource =
 
 const MISSING: Resource = { kind: 'missing' };
 
+const [GIT_SYNC_STATE, GIT_SYNC_WORKTREES] = GIT_SYNC_LAYOUT.worktrees.split('/');
+
+/**
+ * The URL's dot rule, on the folders a path really goes through. git-sync's link is the one
+ * symlink that may lead into a hidden folder: by the volume contract it points to a revision in
+ * `.gitsync/worktrees/<revision>`, which is served like any folder. Anything else hidden on the
+ * way (`.git`, `.env`, the rest of `.gitsync`) is not.
+ */
+function visibleWhenResolved(segments: readonly string[]): boolean {
+  for (let i = 0; i < segments.length; i += 1) {
+    if (segments[i] === GIT_SYNC_STATE && segments[i + 1] === GIT_SYNC_WORKTREES && i + 2 < segments.length) {
+      i += 2;
+    } else if (isHidden(segments[i] as string)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * The real path of `path` if it exists and stays inside `rootReal` once every symlink is
  * resolved, and the URL's rule holds there too: a link named `gitdir` to `.git` reaches nothing.
@@ -31,8 +50,7 @@ async function realpathInside(rootReal: string, path: string): Promise<string | 
     const real = await realpath(path);
     if (real === rootReal) return real;
     if (!real.startsWith(rootReal + sep)) return undefined;
-    const below = real.slice(rootReal.length + 1).split(sep);
-    return below.some(isHidden) ? undefined : real;
+    return visibleWhenResolved(real.slice(rootReal.length + 1).split(sep)) ? real : undefined;
   } catch {
     return undefined;
   }

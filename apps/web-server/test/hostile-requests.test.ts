@@ -36,6 +36,13 @@ await symlink('.env', join(root, 'env'));
 await symlink('.gitsync/state', join(root, 'state'));
 await symlink('../.env', join(root, 'sub', 'up-env'));
 await symlink('.hidden', join(root, 'sub', 'shown'));
+// git-sync's own link leads into its hidden folder, to a published revision, and is served.
+await mkdir(join(root, '.gitsync', 'worktrees', 'abc123', '.git'), { recursive: true });
+await writeFile(join(root, '.gitsync', 'worktrees', 'abc123', 'page.txt'), 'A synced page.\n');
+await writeFile(join(root, '.gitsync', 'worktrees', 'abc123', '.git', 'config'), `${SECRET}\n`);
+await symlink('.gitsync/worktrees/abc123', join(root, 'synced'));
+await symlink('.gitsync', join(root, 'gitsync-state'));
+await symlink('../.gitsync/worktrees', join(root, 'sub', 'revisions'));
 
 const { url } = await startServerProcess(root, { WEB_REQUEST_TIMEOUT: '500ms' });
 const port = Number(url.port);
@@ -150,6 +157,13 @@ describe('web-server under hostile requests', () => {
       ['/state', 404],
       ['/sub/up-env', 404],
       ['/sub/shown', 404],
+      ['/synced/page.txt', 200],
+      ['/synced/.git/config', 404],
+      ['/gitsync-state/state', 404],
+      // A revision's files are public wherever the link comes from; git-sync's state is not.
+      ['/gitsync-state/worktrees/abc123/page.txt', 200],
+      ['/sub/revisions/abc123/page.txt', 200],
+      ['/sub/revisions/abc123/.git/config', 404],
     ]);
   });
 
