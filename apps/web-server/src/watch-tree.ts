@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { isHidden } from './request-path.ts';
 
 export interface TreeWatchOptions {
   /** At most this many folders hold an inotify watch at a time, the top one included. */
@@ -22,7 +23,6 @@ export interface TreeWatch {
   close(): Promise<void>;
 }
 
-const isHidden = (name: string) => name.startsWith('.');
 // Entries read from the disk per step, and watches closed per step: each step is short, and
 // requests are answered between steps, however large the tree.
 const STEP = 256;
