@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { Stats } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { GIT_SYNC_LAYOUT, INDEX_FILES } from '@fortune-sidecar/common';
 import { contentTypeOf } from './content-type.ts';
+import { outOfDescriptors } from './descriptor-health.ts';
 import { isHidden, type RequestPath } from './request-path.ts';
 
 export interface FileFacts {
@@ -18,9 +20,17 @@ export type Resource =
   | ({ readonly kind: 'large-file'; readonly path: string; readonly size: number } & FileFacts)
   | { readonly kind: 'redirect'; readonly location: string }
   | { readonly kind: 'missing' }
-  | { readonly kind: 'bad-request' };
+  | { readonly kind: 'bad-request' }
+  /** The file may well exist, but this process cannot open one now (out of descriptors). */
+  | { readonly kind: 'unavailable' };
 
 const MISSING: Resource = { kind: 'missing' };
+const UNAVAILABLE: Resource = { kind: 'unavailable' };
+
+/** A server out of descriptors must not answer 404 for a file that is there: a 503 is retried. */
+function notFoundBecause(error: unknown): Resource {
+  return outOfDescriptors(error as NodeJS.ErrnoException) ? UNAVAILABLE : MISSING;
+}
 
 const [GIT_SYNC_STATE, GIT_SYNC_WORKTREES] = GIT_SYNC_LAYOUT.worktrees.split('/');
 
@@ -45,14 +55,14 @@ function visibleWhenResolved(segments: readonly string[]): boolean {
  * The real path of `path` if it exists and stays inside `rootReal` once every symlink is
  * resolved, and the URL's rule holds there too: a link named `gitdir` to `.git` reaches nothing.
  */
-async function realpathInside(rootReal: string, path: string): Promise<string | undefined> {
+async function realpathInside(rootReal: string, path: string): Promise<string | Resource> {
   try {
     const real = await realpath(path);
     if (real === rootReal) return real;
-    if (!real.startsWith(rootReal + sep)) return undefined;
-    return visibleWhenResolved(real.slice(rootReal.length + 1).split(sep)) ? real : undefined;
-  } catch {
-    return undefined;
+    if (!real.startsWith(rootReal + sep)) return MISSING;
+    return visibleWhenResolved(real.slice(rootReal.length + 1).split(sep)) ? real : MISSING;
+  } catch (error) {
+    return notFoundBecause(error);
   }
 }
 
@@ -70,12 +80,12 @@ export async function lookup(
 ): Promise<Resource> {
   if (path.kind === 'bad-request') return { kind: 'bad-request' };
   if (path.kind === 'not-found') return MISSING;
-  const rootReal = await realpath(root).catch(() => undefined);
-  if (rootReal === undefined) return MISSING;
+  const rootReal = await realpath(root).catch(notFoundBecause);
+  if (typeof rootReal !== 'string') return rootReal;
   const target = await realpathInside(rootReal, join(rootReal, ...path.segments));
-  if (target === undefined) return MISSING;
-  const facts = await stat(target).catch(() => undefined);
-  if (facts === undefined) return MISSING;
+  if (typeof target !== 'string') return target;
+  const facts = await stat(target).catch(notFoundBecause);
+  if (!(facts instanceof Stats)) return facts;
 
   if (facts.isFile()) return path.directory ? MISSING : readResource(target, false, maxBodyBytes);
   if (!facts.isDirectory()) return MISSING;
@@ -85,8 +95,7 @@ export async function lookup(
   const candidates = wantsHtml ? [INDEX_FILES.html] : [INDEX_FILES.text, INDEX_FILES.html];
   for (const name of candidates) {
     const index = await realpathInside(rootReal, join(target, name));
-    if (index === undefined) continue;
-    const found = await readResource(index, true, maxBodyBytes);
+    const found = typeof index === 'string' ? await readResource(index, true, maxBodyBytes) : index;
     if (found.kind !== 'missing') return found;
   }
   return MISSING;
@@ -102,8 +111,8 @@ async function readResource(path: string, negotiated: boolean, maxBodyBytes: num
   let file: Awaited<ReturnType<typeof open>>;
   try {
     file = await open(path, 'r');
-  } catch {
-    return MISSING;
+  } catch (error) {
+    return notFoundBecause(error);
   }
   try {
     const facts = await file.stat();

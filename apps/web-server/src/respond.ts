@@ -83,6 +83,9 @@ export function respond(request: IncomingMessage, response: ServerResponse, reso
     case 'redirect':
       plain(response, 301, `Moved to ${resource.location}`, { location: resource.location });
       return;
+    case 'unavailable':
+      plain(response, 503, 'Service unavailable: no file can be opened now', { 'retry-after': '1' });
+      return;
   }
   const headers = headersOf(resource);
   if (notModified(request, resource)) {

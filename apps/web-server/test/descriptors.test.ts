@@ -108,6 +108,9 @@ describe('web-server file descriptors', () => {
     assert.equal(unhealthy.status, 503);
     assert.match(unhealthy.body, /EMFILE/);
     await server.waitForLog('Cannot open files');
+    const existing = await probe.get('/index.txt');
+    assert.equal(existing.status, 503, 'a file that is there is never said to be missing');
+    assert.equal(existing.headers['retry-after'], '1');
 
     for (const socket of held) socket.destroy();
     await eventually(async () => ((await openDescriptors(pid)) < limit - 30 ? true : undefined), {
@@ -116,6 +119,7 @@ describe('web-server file descriptors', () => {
     assert.equal((await probe.get('/healthz')).status, 200);
     await server.waitForLog('Can open files again');
     assert.equal((await probe.get('/big.bin')).status, 200);
+    assert.equal((await probe.get('/index.txt')).status, 200);
     bounds.push({
       tried: 'every descriptor taken (a limit of 40 more than at rest, all held by idle connections)',
       bound: '/healthz answers 503 with EMFILE, then 200 once descriptors are free',
