@@ -105,7 +105,8 @@ named in it; every one runs on each \`npm test\`.
 
 [\`apps/web-server/test/hostile-requests.test.ts\`](../apps/web-server/test/hostile-requests.test.ts)
 sends each request byte for byte to the web server, which serves a folder beside a secret
-file, with \`.env\`, \`.git/config\` and \`.gitsync\` inside it and symlinks pointing outside it.
+file, with \`.env\`, \`.git/config\` and \`.gitsync\` inside it, symlinks pointing outside it and
+symlinks to those hidden names, and a git-sync link to a published revision.
 Every answer must have the exact status expected, the security headers, and nothing from the
 secret files, no server path and no stack trace.
 
@@ -114,9 +115,9 @@ ${table(
   Object.entries(hostile.byCategory).map(([kind, count]) => [kind, n(count)]),
 )}
 
-In all, ${n(hostile.requests)} requests: ${n(hostile.refused)} refused (400, 404, 405, 408 or 431), ${n(hostile.served)} served
-from inside the folder as asked (a symlink within it, Range headers ignored, odd but harmless
-headers), and ${n(hostile.leaks)} answers that gave anything away.
+In all, ${n(hostile.requests)} requests: ${n(hostile.refused)} refused (400, 404, 405, 408, 413 or 431), ${n(hostile.served)} served
+from inside the folder as asked (a symlink within it, a synced revision, Range headers ignored,
+odd but harmless headers), and ${n(hostile.leaks)} answers that gave anything away.
 
 ## Content is never torn
 
