@@ -50,15 +50,17 @@ interface PlayOptions {
 async function forPodman(
   file: string,
   options: PlayOptions = {},
-): Promise<{ path: string; ports: Map<string, number> }> {
+): Promise<{ path: string; ports: Map<string, number>; pods: string[] }> {
   const text = await readFile(join(REPO_ROOT, 'k8s', file), 'utf8');
   const ports = new Map<string, number>();
+  const pods: string[] = [];
   const objects: unknown[] = [];
   for (const document of parseAllDocuments(text)) {
     // biome-ignore lint/suspicious/noExplicitAny: the manifest's own shape, checked by the manifest tests
     const object = document.toJS() as any;
     if (object?.kind !== 'Pod' && object?.kind !== 'PersistentVolumeClaim') continue;
     if (object.kind === 'Pod') {
+      pods.push(object.metadata.name);
       for (const container of [...(object.spec.initContainers ?? []), ...object.spec.containers]) {
         for (const port of container.ports ?? []) {
           port.hostPort = await freePort();
@@ -81,7 +83,7 @@ async function forPodman(
   }
   const path = join(await tempDir('fortune-play-'), file.replace('/', '-'));
   await writeFile(path, objects.map((object) => stringify(object)).join('---\n'));
-  return { path, ports };
+  return { path, ports, pods };
 }
 
 describe('the manifests on podman kube play', { skip }, () => {
@@ -112,8 +114,14 @@ describe('the manifests on podman kube play', { skip }, () => {
     await podman.run('kube', 'play', '--network', podman.network, path);
     return ports;
   }
+  /**
+   * As `kubectl delete pod` does: SIGTERM, and time to stop (the pods' grace period is 30 s),
+   * which podman 4.3's `kube down` alone does not give, so that each service stops as it would
+   * in Kubernetes (the writer gives up its lock on the volume).
+   */
   async function down(file: string): Promise<void> {
-    const { path } = await forPodman(file);
+    const { path, pods } = await forPodman(file);
+    if (pods.length > 0) await podman.run('pod', 'stop', '--ignore', '--time', '30', ...pods);
     await podman.run('kube', 'down', path);
   }
 
