@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -39,6 +40,11 @@ interface Holder {
   readonly service: string;
   readonly pid: number;
   readonly host: string;
+  /**
+   * The pid namespace the pid belongs to (Linux), since a host name is shared by the containers
+   * of a pod and by host-network pods, which each number their processes on their own.
+   */
+  readonly pidNamespace?: string;
   readonly since: string;
   readonly token: string;
 }
@@ -63,6 +69,7 @@ export async function holdExclusiveLock(options: ExclusiveLockOptions): Promise<
     service: options.service,
     pid: process.pid,
     host: hostname(),
+    pidNamespace: ownPidNamespace(),
     since: new Date().toISOString(),
     token: randomBytes(12).toString('hex'),
   };
@@ -79,6 +86,13 @@ export async function holdExclusiveLock(options: ExclusiveLockOptions): Promise<
       if (verdict.kind === 'gone') continue;
       if (verdict.kind === 'alive') throw new LockHeldError(heldMessage(path, verdict.holder));
       await replace(path, record, me.service);
+      // Two contenders may both find the lock stale and both replace it: the file keeps the last
+      // one, which is the one that holds it. A heartbeat's wait lets the other's rename land first.
+      await sleep(heartbeatMs);
+      const after = await readHolder(path);
+      if (after === 'missing' || after?.token !== me.token) {
+        throw new LockHeldError(heldMessage(path, after === 'missing' ? undefined : after));
+      }
       log.warn('Took over a lock its holder no longer kept', {
         path,
         holder: describe(verdict.holder),
@@ -116,12 +130,20 @@ export async function holdExclusiveLock(options: ExclusiveLockOptions): Promise<
     await utimes(path, now, now).catch(() => {});
   };
   const lose = (reason: string) => {
+    if (stopped) return;
     stopped = true;
     clearInterval(timer);
     options.onLost(reason);
   };
+  // One beat at a time: on a volume that hangs (a hard-mounted NFS server gone), beats that
+  // pile up would take every thread of the pool that all file operations of the process share.
+  let beating: Promise<void> | undefined;
   const timer = setInterval(() => {
-    beat().catch((error: unknown) => warnOnce('Cannot read the lock file', { path, error }));
+    beating ??= beat()
+      .catch((error: unknown) => warnOnce('Cannot read the lock file', { path, error }))
+      .finally(() => {
+        beating = undefined;
+      });
   }, heartbeatMs);
   timer.unref();
 
@@ -131,8 +153,15 @@ export async function holdExclusiveLock(options: ExclusiveLockOptions): Promise<
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      const holder = await readHolder(path);
-      if (holder !== 'missing' && holder?.token === me.token) await rm(path, { force: true });
+      // A beat in flight could make the file again after it is removed here.
+      await beating;
+      try {
+        const holder = await readHolder(path);
+        if (holder !== 'missing' && holder?.token === me.token) await rm(path, { force: true });
+      } catch (error) {
+        // Left behind, the file is taken over at the next start: not worth failing a clean stop.
+        log.warn('Could not remove the lock file', { path, error });
+      }
     },
   };
 }
@@ -164,7 +193,13 @@ async function judge(path: string, me: Holder, heartbeatMs: number, staleMs: num
   if (first === undefined) return { kind: 'gone' };
   const holder = await readHolder(path);
   if (holder === 'missing') return { kind: 'gone' };
-  if (holder && holder.host === me.host && holder.pid !== me.pid && !isRunning(holder.pid)) {
+  if (
+    holder &&
+    holder.host === me.host &&
+    holder.pidNamespace === me.pidNamespace &&
+    holder.pid !== me.pid &&
+    !isRunning(holder.pid)
+  ) {
     return { kind: 'stale', holder, why: 'its process has ended' };
   }
   const started = performance.now();
@@ -215,7 +250,11 @@ async function readHolder(path: string): Promise<Holder | 'missing' | undefined>
   }
 }
 
-/** Creates the lock file whole, or returns false if one exists: link() never replaces a file. */
+/**
+ * Creates the lock file whole, or returns false if one exists: link() never replaces a file.
+ * Where the volume has no hard links (some FUSE and SMB mounts), an exclusive create does the
+ * same, with a moment in which the file is there but empty (a holder that left no name).
+ */
 async function create(path: string, record: string, owner: string): Promise<boolean> {
   const temp = join(dirname(path), tempName(owner, basename(path)));
   await writeFile(temp, record, { flag: 'wx', mode: 0o644 });
@@ -223,10 +262,18 @@ async function create(path: string, record: string, owner: string): Promise<bool
     await link(temp, path);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
   } finally {
     await rm(temp, { force: true });
+  }
+  try {
+    await writeFile(path, record, { flag: 'wx', mode: 0o644 });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
   }
 }
 
@@ -238,6 +285,14 @@ async function replace(path: string, record: string, owner: string): Promise<voi
     await rm(temp, { force: true });
     throw error;
   });
+}
+
+function ownPidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
 }
 
 function isRunning(pid: number): boolean {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -40,16 +41,21 @@ async function lockIn(dir: string, options: Partial<ExclusiveLockOptions> = {}) 
 
 const holderIn = async (dir: string) => JSON.parse(await readFile(join(dir, '.test.lock'), 'utf8'));
 
-/** A lock file as a holder that is no longer beating would have left it. */
-async function leftBehind(dir: string, pid: number) {
+/**
+ * A lock file as a holder that is no longer beating would have left it, written whole (a
+ * holder's heartbeat must never read it half-written).
+ */
+async function leftBehind(dir: string, pid: number, pidNamespace = readlinkSync('/proc/self/ns/pid')) {
   const holder = {
     service: 'test-service',
     pid,
     host: hostname(),
+    pidNamespace,
     since: '2026-01-01T00:00:00.000Z',
     token: 'old',
   };
-  await writeFile(join(dir, '.test.lock'), JSON.stringify(holder));
+  await writeFile(join(dir, 'lock.tmp'), JSON.stringify(holder));
+  await rename(join(dir, 'lock.tmp'), join(dir, '.test.lock'));
 }
 
 describe('exclusive lock on a folder', () => {
@@ -107,6 +113,19 @@ describe('exclusive lock on a folder', () => {
       ),
     );
     assert.equal((await holderIn(dir)).pid, process.pid);
+    await lock.release();
+  });
+
+  it('waits for the heartbeat of a holder on this host with a pid of another pid namespace (another container)', async () => {
+    const dir = await tempDir();
+    const gone = spawn('true');
+    await once(gone, 'exit');
+    await leftBehind(dir, gone.pid as number, 'pid:[1]');
+    const { lock, lines } = await lockIn(dir, { staleMs: 100 });
+    assert.match(
+      lines.join('\n'),
+      /Took over a lock its holder no longer kept .*"why":"its file did not change for 100 ms"/,
+    );
     await lock.release();
   });
 
