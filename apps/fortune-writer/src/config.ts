@@ -18,6 +18,7 @@ import {
   withDefault,
 } from '@fortune-sidecar/common';
 import { validateDetailed } from 'node-cron';
+import { cronTimes } from './cron-times.ts';
 
 export type Schedule =
   | { readonly kind: 'interval'; readonly ms: number }
@@ -28,6 +29,9 @@ const cronExpression: Setting<string> = {
   parse(value) {
     const { valid, errors } = validateDetailed(value);
     if (!valid) throw new Error(errors.map((error) => error.message).join('; '));
+    // node-cron accepts some days that never come (the 31st that is a first Monday): found now,
+    // at start, rather than after the first write.
+    cronTimes(value)(Date.now());
     return value;
   },
 };

@@ -7,7 +7,7 @@ describeBadConfiguration('fortune-writer', {
   table: {
     FORTUNE_DIR: ['', 'htdocs', './var/htdocs'],
     FORTUNE_INTERVAL: ['', 'soon', '10', '-1s', '5ms', '25h', '1.5.2s'],
-    FORTUNE_SCHEDULE: ['', 'every minute', '* * *', '61 * * * *', '* * * * * * *'],
+    FORTUNE_SCHEDULE: ['', 'every minute', '* * *', '61 * * * *', '* * * * * * *', '0 0 31 * 1#1'],
     FORTUNE_HISTORY: ['', 'many', '0', '1001', '2.5', '-3', '1e3'],
     FORTUNE_HTTP_PORT: ['', 'http', '65536', '-1', '80.5', 'tcp://10.43.0.12:8081'],
     POD_NAME: [''],
