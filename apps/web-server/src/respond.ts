@@ -1,5 +1,6 @@
-import { createReadStream, open } from 'node:fs';
+import { createReadStream, open, type ReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream';
 import { outOfDescriptors } from './descriptor-health.ts';
 import type { FileFacts, Resource } from './lookup.ts';
@@ -100,8 +101,27 @@ export function respond(request: IncomingMessage, response: ServerResponse, reso
     response.writeHead(200, headers.ok as string[]);
     response.end(resource.body);
   } else {
-    stream(response, resource, headers);
+    stream(request, response, resource, headers);
   }
+}
+
+// The files each connection is streaming, closed with it: a response queued behind another on a
+// pipelining connection is never ended by Node.js when the client goes away, so its pipeline
+// would wait forever, holding the file open.
+const streamsOf = new WeakMap<Socket, Set<ReadStream>>();
+
+function closeWithConnection(socket: Socket, file: ReadStream): void {
+  let files = streamsOf.get(socket);
+  if (files === undefined) {
+    const created = new Set<ReadStream>();
+    socket.once('close', () => {
+      for (const each of created) each.destroy();
+    });
+    streamsOf.set(socket, created);
+    files = created;
+  }
+  files.add(file);
+  file.once('close', () => files.delete(file));
 }
 
 /**
@@ -111,6 +131,7 @@ export function respond(request: IncomingMessage, response: ServerResponse, reso
  * included, or each abandoned download would keep a descriptor (and a removed worktree) forever.
  */
 function stream(
+  request: IncomingMessage,
   response: ServerResponse,
   resource: Extract<Served, { kind: 'large-file' }>,
   headers: Headers,
@@ -124,6 +145,7 @@ function stream(
     response.writeHead(200, headers.ok as string[]);
     // Never more than Content-Length said, should the file have grown since.
     const file = createReadStream(resource.path, { fd, end: resource.size - 1 });
+    closeWithConnection(request.socket, file);
     pipeline(file, response, () => {});
   });
 }

@@ -78,6 +78,40 @@ describe('web-server file descriptors', () => {
     }
   });
 
+  it('gives back the files of downloads pipelined on one connection that the client closes unread', async () => {
+    const { server, url } = await startServerProcess(await siteWithLargeFile());
+    const pid = server.child.pid as number;
+    const before = await settledDescriptors(pid);
+    const connections = 20;
+    const pipelined = 33;
+    const row = {
+      tried: `${connections} connections, each pipelining ${pipelined} downloads of a 3 MB file and closing unread`,
+      bound: `open descriptors come back to within ${margin} of the count before`,
+    };
+    await Promise.all(
+      Array.from(
+        { length: connections },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = connect(Number(url.port), '127.0.0.1');
+            socket.on('error', () => resolve());
+            socket.on('close', () => resolve());
+            // The first bytes of the first answer: every other request is queued behind it by now.
+            socket.once('data', () => socket.destroy());
+            socket.write('GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(pipelined));
+          }),
+      ),
+    );
+    try {
+      await eventually(async () => ((await openDescriptors(pid)) <= before + margin ? true : undefined), {
+        timeoutMs: 20_000,
+        what: 'the files of the closed connections closed',
+      });
+    } finally {
+      bounds.push({ ...row, measured: `${await openDescriptors(pid)} open after, ${before} before` });
+    }
+  });
+
   it('fails /healthz while it cannot open files, and passes again once it can', async () => {
     const { server, url } = await startServerProcess(await siteWithLargeFile(), {
       // Idle connections hold the descriptors for the whole test.
