@@ -42,7 +42,12 @@ const [GIT_SYNC_STATE, GIT_SYNC_WORKTREES] = GIT_SYNC_LAYOUT.worktrees.split('/'
  */
 function visibleWhenResolved(segments: readonly string[]): boolean {
   for (let i = 0; i < segments.length; i += 1) {
-    if (segments[i] === GIT_SYNC_STATE && segments[i + 1] === GIT_SYNC_WORKTREES && i + 2 < segments.length) {
+    if (
+      segments[i] === GIT_SYNC_STATE &&
+      segments[i + 1] === GIT_SYNC_WORKTREES &&
+      !isHidden(segments[i + 2] ?? '.')
+    ) {
+      // A revision, not a checkout in progress (those are dot-named until complete).
       i += 2;
     } else if (isHidden(segments[i] as string)) {
       return false;

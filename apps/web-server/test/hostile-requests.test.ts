@@ -41,6 +41,9 @@ await mkdir(join(root, '.gitsync', 'worktrees', 'abc123', '.git'), { recursive: 
 await writeFile(join(root, '.gitsync', 'worktrees', 'abc123', 'page.txt'), 'A synced page.\n');
 await writeFile(join(root, '.gitsync', 'worktrees', 'abc123', '.git', 'config'), `${SECRET}\n`);
 await symlink('.gitsync/worktrees/abc123', join(root, 'synced'));
+await mkdir(join(root, '.gitsync', 'worktrees', '.git-sync-def456-0a1b.tmp'), { recursive: true });
+await writeFile(join(root, '.gitsync', 'worktrees', '.git-sync-def456-0a1b.tmp', 'page.txt'), `${SECRET}\n`);
+await symlink('.gitsync/worktrees/.git-sync-def456-0a1b.tmp', join(root, 'pending'));
 await symlink('.gitsync', join(root, 'gitsync-state'));
 await symlink('../.gitsync/worktrees', join(root, 'sub', 'revisions'));
 
@@ -164,6 +167,7 @@ describe('web-server under hostile requests', () => {
       ['/gitsync-state/worktrees/abc123/page.txt', 200],
       ['/sub/revisions/abc123/page.txt', 200],
       ['/sub/revisions/abc123/.git/config', 404],
+      ['/pending/page.txt', 404],
     ]);
   });
 
