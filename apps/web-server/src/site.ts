@@ -69,9 +69,13 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
     const startedIn = generation;
     const at = now();
     const found = await lookup(root, parseRequestPath(pathname), wantsHtml, maxBodyBytes);
+    const cached = cache.get(key)?.resource;
+    // Out of descriptors, the disk cannot say whether the file changed: the copy in memory is
+    // still the best answer, and needs no descriptor. It is checked again after maxAge.
+    if (found.kind === 'unavailable' && cached) return cached;
     // The check after maxAge mostly finds the same file: keep handing out the same answer, whose
     // response headers are already built, rather than a copy of it ten times a second.
-    const resource = sameFile(cache.get(key)?.resource, found) ?? found;
+    const resource = sameFile(cached, found) ?? found;
     if (startedIn === generation) {
       if (resource.kind === 'file' || resource.kind === 'redirect') cache.set(key, resource, at);
       else cache.delete(key);
