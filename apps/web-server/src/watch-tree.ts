@@ -42,8 +42,10 @@ export function watchTree(top: string, options: TreeWatchOptions): TreeWatch {
   // Why a folder was left out, if one was: said once, when the walk that met it ends.
   let full: 'budget' | 'kernel' | undefined;
   let fullSaid = false;
-  // Names a rename was seen for, checked once even if a burst of events names them again.
+  // Names a rename was seen for, checked one at a time; a name seen again meanwhile (a folder
+  // removed, then made again) is checked once more when the check in progress ends.
   const checking = new Set<string>();
+  const checkAgain = new Set<string>();
 
   const reportFull = (byKernel = false) => {
     full ??= byKernel ? 'kernel' : 'budget';
@@ -108,12 +110,16 @@ export function watchTree(top: string, options: TreeWatchOptions): TreeWatch {
     }
   }
 
-  /** A name created, removed or renamed: a folder that came gets watched, one that went is let go. */
+  /**
+   * A name created, removed or renamed: what was watched under it is let go, and a folder there
+   * now is watched afresh (it may be another folder of the same name, which the old watch, on
+   * the removed folder, no longer sees).
+   */
   async function renamed(path: string): Promise<void> {
     const facts = await lstat(path).catch(() => undefined);
     if (closed) return;
+    unwatchBelow(path);
     if (facts?.isDirectory()) await walk(path);
-    else unwatchBelow(path);
   }
 
   function changed(folder: string, event: string, name: string | null): void {
@@ -121,12 +127,21 @@ export function watchTree(top: string, options: TreeWatchOptions): TreeWatch {
     if (name !== null && isHidden(name)) return;
     options.onChange();
     if (event !== 'rename' || name === null) return;
-    const path = join(folder, name);
-    if (checking.has(path)) return;
+    check(join(folder, name));
+  }
+
+  function check(path: string): void {
+    if (checking.has(path)) {
+      checkAgain.add(path);
+      return;
+    }
     checking.add(path);
     renamed(path)
       .catch(options.onError)
-      .finally(() => checking.delete(path));
+      .finally(() => {
+        checking.delete(path);
+        if (checkAgain.delete(path)) check(path);
+      });
   }
 
   const ready = walk(top).catch(options.onError);

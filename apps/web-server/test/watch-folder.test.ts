@@ -181,6 +181,22 @@ describe('the watch of the served folder', () => {
     await watch.reports('a file in it', () => writeFile(join(root, 'new', 'page.html'), 'x\n'));
   });
 
+  it('watches a folder replaced by another of the same name', async (t) => {
+    if (process.platform !== 'linux') return t.skip('counts inotify watches: Linux only');
+    const root = join(await tempDir(), 'site');
+    await mkdir(join(root, 'sub'), { recursive: true });
+    await mkdir(join(root, 'next'));
+    const before = await inotifyWatches();
+    const watch = await watching(root, { maxFolders: 4 });
+    await watch.reports('the folder replaced', () => rename(join(root, 'next'), join(root, 'sub')));
+    // The top folder, its parent (for a link swap) and the new sub: the kernel dropped the old
+    // sub's watch with it, and next's is gone with its name.
+    await eventually(async () => ((await inotifyWatches()) - before === 3 ? true : undefined), {
+      what: 'a watch for the new sub',
+    });
+    await watch.reports('a file in the new one', () => writeFile(join(root, 'sub', 'page.html'), 'x\n'));
+  });
+
   it('warns nothing in all of the above', () => {
     assert.deepEqual(warnings, []);
   });
