@@ -88,4 +88,14 @@ describe('the times a cron expression names', () => {
       '2027-03-29T00:30:00.000Z',
     ]);
   });
+
+  it('in a zone with summer time: the other times of the day a skipped one starts still come', () => {
+    // Berlin, 28 March 2027: 02:30 does not exist, 04:30 does.
+    assert.deepEqual(inZone('Europe/Berlin', '30 2,4 * * *', '2027-03-27T00:00:00.000Z', 4), [
+      '2027-03-27T01:30:00.000Z',
+      '2027-03-27T03:30:00.000Z',
+      '2027-03-28T02:30:00.000Z',
+      '2027-03-29T00:30:00.000Z',
+    ]);
+  });
 });
