@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { eventually, httpGet, runToExit, tempDir } from '@fortune-sidecar/testing';
+import { LIVE_UPDATE_PATHS } from '@fortune-sidecar/common';
+import { eventually, httpGet, openEventStream, runToExit, tempDir } from '@fortune-sidecar/testing';
 import { startServerProcess as startServer } from './helpers/server-process.ts';
 
 describe('web-server as a process', () => {
@@ -19,19 +20,21 @@ describe('web-server as a process', () => {
     assert.equal((await httpGet(url, '/')).body, 'hello\n');
   });
 
+  // A page's live update comes from the same watch event that empties the cache, and after it:
+  // the first answer once the event is in must be the new content. Without the cache emptied,
+  // that answer would be the copy in memory, which the cache serves even past its 100 ms while
+  // it checks the disk.
   it('shows a changed file at once, without waiting for the cache to expire', async () => {
     const root = await tempDir();
     await writeFile(join(root, 'index.txt'), 'old\n');
     const { url } = await startServer(root);
+    const events = await openEventStream(url, LIVE_UPDATE_PATHS.events);
     assert.equal((await httpGet(url, '/')).body, 'old\n');
     await writeFile(join(root, '.tmp'), 'new\n');
     await rename(join(root, '.tmp'), join(root, 'index.txt'));
-    const started = Date.now();
-    await eventually(async () => ((await httpGet(url, '/')).body === 'new\n' ? true : undefined), {
-      what: 'the new file',
-      intervalMs: 5,
-    });
-    assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
+    await events.next('change', 10_000);
+    assert.equal((await httpGet(url, '/')).body, 'new\n');
+    events.close();
   });
 
   it('follows a git-sync link swap without a restart', async () => {
@@ -42,23 +45,23 @@ describe('web-server as a process', () => {
     }
     await symlink('.gitsync/worktrees/aaa', join(base, 'html'));
     const { url } = await startServer(join(base, 'html'));
+    const events = await openEventStream(url, LIVE_UPDATE_PATHS.events);
     assert.equal((await httpGet(url, '/')).body, '<p>aaa</p>\n');
     await symlink('.gitsync/worktrees/bbb', join(base, '.git-sync-html-1.tmp'));
     await rename(join(base, '.git-sync-html-1.tmp'), join(base, 'html'));
-    await eventually(async () => ((await httpGet(url, '/')).body === '<p>bbb</p>\n' ? true : undefined), {
-      what: 'the new revision',
-      timeoutMs: 500,
-    });
+    await events.next('change', 10_000);
+    assert.equal((await httpGet(url, '/')).body, '<p>bbb</p>\n');
+    events.close();
   });
 
-  it('stops on SIGTERM within a second with exit code 0', async () => {
+  // Exit code 0, not the 1 of a shutdown that ran out of time: nothing held the server open.
+  it('stops on SIGTERM with exit code 0', async () => {
     const root = await tempDir();
     await writeFile(join(root, 'index.txt'), 'x\n');
     const { server, url } = await startServer(root);
     await httpGet(url, '/');
     const exit = await server.stop('SIGTERM');
     assert.equal(exit.code, 0);
-    assert.ok(exit.ms < 1000, `took ${exit.ms} ms`);
   });
 
   const badSettings: [Record<string, string>, string][] = [
