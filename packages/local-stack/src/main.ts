@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { GitMissingError } from './sample-site.ts';
 import { SITE_LINK, startStack } from './stack.ts';
 
 const USAGE = `Usage: npm start [-- --git-sync]
@@ -41,6 +42,14 @@ const stack = await startStack({
       void announceWhenReady(new URL(listening[1]));
     }
   },
+}).catch(async (error: Error) => {
+  // Nothing has started that outlives this process (startStack makes the sample repository
+  // before it starts a service); what is left is the folder.
+  await rm(dir, { recursive: true, force: true });
+  const line =
+    error instanceof GitMissingError ? error.message : `npm start: ${error.message.split('\n')[0]}`;
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
 });
 say(`Shared folder: ${stack.volume}`);
 

@@ -5,6 +5,16 @@ import { promisify } from 'node:util';
 
 const git = promisify(execFile);
 
+/** Thrown when the git command line is not on the PATH: the sample site cannot be made. */
+export class GitMissingError extends Error {
+  constructor() {
+    super(
+      'npm start -- --git-sync needs git, which is not on the PATH: install it (apt-get install git, brew install git) or start without --git-sync',
+    );
+    this.name = 'GitMissingError';
+  }
+}
+
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -32,7 +42,10 @@ const PAGE = `<!doctype html>
  */
 export async function createSampleSite(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const run = (...args: string[]) => git('git', args, { cwd: dir });
+  const run = (...args: string[]) =>
+    git('git', args, { cwd: dir }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' && error.syscall === 'spawn git' ? new GitMissingError() : error;
+    });
   await run('init', '--quiet', '--initial-branch=main');
   await writeFile(join(dir, 'index.html'), PAGE);
   await writeFile(

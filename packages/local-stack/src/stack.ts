@@ -34,6 +34,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const volume = join(options.dir, 'volume');
   await mkdir(volume, { recursive: true });
   const env = (own: NodeJS.ProcessEnv) => ({ ...options.env, ...own });
+  // The sample repository first: if it cannot be made (no git), no service has started yet.
+  const sampleRepo = options.withGitSync ? join(options.dir, 'sample-site') : undefined;
+  if (sampleRepo) await createSampleSite(sampleRepo);
   const services: RunningService[] = [
     startServiceProcess(
       'fortune-writer',
@@ -42,10 +45,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ),
   ];
 
-  let sampleRepo: string | undefined;
-  if (options.withGitSync) {
-    sampleRepo = join(options.dir, 'sample-site');
-    await createSampleSite(sampleRepo);
+  if (sampleRepo) {
     services.push(
       startServiceProcess(
         'git-sync',

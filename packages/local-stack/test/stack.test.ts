@@ -1,12 +1,33 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { assertDocumentedOutput, eventually, httpGet, startService } from '@fortune-sidecar/testing';
+import {
+  assertDocumentedOutput,
+  bundlePath,
+  eventually,
+  httpGet,
+  startService,
+  tempDir,
+} from '@fortune-sidecar/testing';
 import fortunes from 'fortune-cookie';
 
 const BROWSER = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8';
+
+/** The processes (on Linux, through /proc) whose environment holds `entry`, as pids. */
+function processesWithEnv(entry: string): number[] {
+  if (!existsSync('/proc/self/environ')) return [];
+  return readdirSync('/proc').flatMap((name) => {
+    if (!/^\d+$/.test(name)) return [];
+    try {
+      return readFileSync(`/proc/${name}/environ`, 'utf8').split('\0').includes(entry) ? [Number(name)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 async function startStack(env: Record<string, string>, args: string[] = []) {
   const stack = startService('local-stack', { WEB_PORT: '0', LOG_FORMAT: 'text', ...env }, args);
@@ -72,6 +93,33 @@ describe('npm start: the stack as local processes', () => {
     };
     await Promise.all([reader('*/*'), reader('*/*'), reader(BROWSER), reader(BROWSER)]);
     assert.ok(seen.size > 20, `saw ${seen.size} fortunes in ${requests} requests`);
+  });
+
+  it('with --git-sync on a machine without git, says in one line what to install, exits 1 and leaves nothing behind', async () => {
+    const bin = await tempDir('fortune-nogit-bin-');
+    await symlink(process.execPath, join(bin, 'node'));
+    // The stack makes its folder under os.tmpdir(): a folder of this test's own, to see it go.
+    const tmp = await tempDir('fortune-nogit-tmp-');
+    const env = { PATH: bin, TMPDIR: tmp, WEB_PORT: '0', LOG_FORMAT: 'text' };
+    const exit = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [bundlePath('local-stack'), '--git-sync'],
+        { env, timeout: 20_000 },
+        (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+      );
+    });
+    const leftover = processesWithEnv(`TMPDIR=${tmp}`);
+    for (const pid of leftover) process.kill(pid, 'SIGKILL');
+
+    assert.equal(exit.code, 1, `stdout: ${exit.stdout}\nstderr: ${exit.stderr}`);
+    assert.equal(
+      exit.stderr,
+      'npm start -- --git-sync needs git, which is not on the PATH: install it (apt-get install git, brew install git) or start without --git-sync\n',
+    );
+    assert.doesNotMatch(exit.stdout, /ENOENT|\n\s+at /);
+    assert.deepEqual(readdirSync(tmp), [], 'the stack left its folder behind');
+    assert.deepEqual(leftover, [], 'the stack left a service running');
   });
 
   it('with --git-sync, serves a site from a local repository at /site/ and publishes a new commit', async () => {
