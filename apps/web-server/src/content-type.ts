@@ -1,27 +1,33 @@
 import { extname } from 'node:path';
+import { contentType } from 'mime-types';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.htm': 'text/html; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
+const BYTES = 'application/octet-stream';
+
+/**
+ * Where the served type differs from what mime-types says, kept as this server always served
+ * them: `.xml` with its charset, and `.ico` under the name browsers and servers have long used.
+ */
+const KEPT: Record<string, string> = {
   '.xml': 'application/xml; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
   '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.pdf': 'application/pdf',
 };
 
-/** The Content-Type for a served file, by its extension; unknown kinds are offered as bytes. */
+/** JSON is UTF-8 by definition; mime-db names the charset for some `+json` types only. */
+const JSON_SUFFIX = /^application\/[^;]+\+json$/;
+
+/**
+ * The Content-Type for a served file, by its extension (mime-db through mime-types): textual
+ * types carry `; charset=utf-8`, unknown kinds are offered as bytes. Called once per file
+ * version: the answer is kept with the file in the cache.
+ */
 export function contentTypeOf(path: string): string {
-  return TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+  // Only a real extension counts: a file named `txt` or `.txt` has none (mime-types alone
+  // would take the whole name for one).
+  const extension = extname(path).toLowerCase();
+  if (extension === '') return BYTES;
+  const kept = KEPT[extension];
+  if (kept !== undefined) return kept;
+  const type = contentType(extension);
+  if (type === false) return BYTES;
+  return JSON_SUFFIX.test(type) ? `${type}; charset=utf-8` : type;
 }
