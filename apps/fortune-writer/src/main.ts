@@ -37,7 +37,7 @@ const health =
         config.httpPort,
         '0.0.0.0',
       );
-if (health) log.info(`Health endpoints on ${health.url.href}healthz and /readyz`);
+if (health) log.info('Health endpoints on /healthz and /readyz', { url: health.url.href });
 
 // Before anything else touches the folder: a second writer would overwrite this one's history.
 const lock = await holdExclusiveLockOrExit({

@@ -25,8 +25,8 @@ async function startWriter(dir: string, interval = '100ms') {
     FORTUNE_INTERVAL: interval,
     FORTUNE_HTTP_PORT: '0',
   });
-  const { msg } = await writer.waitForLog(/^Health endpoints on /);
-  const health = new URL(msg.replace(/^Health endpoints on (\S+?)healthz.*$/, '$1'));
+  const { url } = await writer.waitForLog(/^Health endpoints on /);
+  const health = new URL(String(url));
   await writer.waitForLog(/^Writing a fortune every/);
   return { writer, health };
 }

@@ -62,10 +62,8 @@ describe('fortune-writer as a process', () => {
 
   it('answers its health endpoints when given a port', async () => {
     const writer = startService('fortune-writer', { FORTUNE_DIR: await tempDir(), FORTUNE_HTTP_PORT: '0' });
-    const { msg } = await writer.waitForLog('Health endpoints on');
-    const url = new URL(
-      msg.replace(/^Health endpoints on (\S+)healthz.*$/, '$1').replace('0.0.0.0', '127.0.0.1'),
-    );
+    const listening = new URL(String((await writer.waitForLog('Health endpoints on')).url));
+    const url = new URL(`http://127.0.0.1:${listening.port}/`);
     await writer.waitForLog('Writing a fortune every');
     assert.equal((await httpGet(url, '/healthz')).status, 200);
     const ready = await httpGet(url, '/readyz');

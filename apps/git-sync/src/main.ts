@@ -89,7 +89,7 @@ if (config.httpPort !== undefined) {
     config.httpPort,
     '0.0.0.0',
   );
-  log.info(`Health endpoints on ${health.url.href}healthz and /readyz`);
+  log.info('Health endpoints on /healthz and /readyz', { url: health.url.href });
 }
 
 const end = await loop.done;

@@ -36,10 +36,10 @@ const stack = await startStack({
   env: process.env,
   onLine: (name, line) => {
     process.stdout.write(`[${name}]${' '.repeat(width - name.length)} ${line}\n`);
-    const listening = name === 'web-server' && !announced ? /read-only on (http:\/\/\S+)/.exec(line) : null;
-    if (listening?.[1]) {
+    const listening = name === 'web-server' && !announced ? urlField(line) : undefined;
+    if (listening) {
       announced = true;
-      void announceWhenReady(new URL(listening[1]));
+      void announceWhenReady(new URL(listening));
     }
   },
 }).catch(async (error: Error) => {
@@ -52,6 +52,17 @@ const stack = await startStack({
   process.exit(1);
 });
 say(`Shared folder: ${stack.volume}`);
+
+/** The `url` field of a service's log line: a JSON key with LOG_FORMAT=json, ` url=…` in text. */
+function urlField(line: string): string | undefined {
+  if (!line.startsWith('{')) return /\surl=(\S+)/.exec(line)?.[1];
+  try {
+    const { url } = JSON.parse(line) as { url?: unknown };
+    return typeof url === 'string' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Says where the fortune is once there is one to fetch (the web server's /readyz answers 200

@@ -48,6 +48,12 @@ describe('npm start: the stack as local processes', () => {
     });
   });
 
+  it("says where the fortune is with LOG_FORMAT=json too, from the web server's url field", async () => {
+    const { url } = await startStack({ LOG_FORMAT: 'json' });
+    assert.match(url.href, /^http:\/\/localhost:\d+\/$/);
+    assert.equal((await httpGet(url, '/readyz')).status, 200);
+  });
+
   it('stops everything on Ctrl-C and removes the shared folder', async () => {
     const { stack, folder } = await startStack({});
     assert.ok(existsSync(folder));

@@ -3,8 +3,8 @@ import { httpGet } from '@fortune-sidecar/testing';
 
 /** The port of git-sync's health server (GITSYNC_HTTP_PORT=0 picks one), from its start-up log line. */
 export async function healthPort(gitSync: ServiceProcess): Promise<number> {
-  const [, port] = await gitSync.waitForOutput(/Health endpoints on http:\/\/[^/]+:(\d+)\//);
-  return Number(port);
+  const { url } = await gitSync.waitForLog(/^Health endpoints on /);
+  return Number(new URL(String(url)).port);
 }
 
 /** A health path's status and one-line body. */

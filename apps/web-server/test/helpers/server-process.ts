@@ -8,6 +8,6 @@ export async function startServerProcess(
   env: Record<string, string> = {},
 ): Promise<{ server: ServiceProcess; url: URL }> {
   const server = startService('web-server', { WEB_ROOT: root, WEB_PORT: '0', WEB_HOST: '127.0.0.1', ...env });
-  const { msg } = await server.waitForLog(/^Serving /);
-  return { server, url: new URL(msg.replace(/^.* on /, '')) };
+  const { url } = await server.waitForLog(/^Serving /);
+  return { server, url: new URL(String(url)) };
 }
