@@ -470,6 +470,20 @@ describe('container images on a real Docker engine and registry', { skip }, () =
       assert.match(config, new RegExp(`image: fortune-sidecar/web-server:${VERSION}\\n`));
     });
 
+    it('builds both images from this checkout with compose, on the base NODE_IMAGE names', async () => {
+      const env = { IMAGE_PREFIX: `${PREFIX}-compose`, TAG: 'built', NODE_IMAGE: BASE_IMAGE };
+      await compose(['compose.yaml'], env, 'build');
+      for (const service of ['fortune-writer', 'web-server']) {
+        const image = `${PREFIX}-compose/${service}:built`;
+        assert.equal(
+          (await docker('run', '--rm', '--label', LABEL, '--entrypoint', 'node', image, '--version')).trim(),
+          (await docker('run', '--rm', '--label', LABEL, BASE_IMAGE, 'node', '--version')).trim(),
+          `${image} runs the base's Node.js`,
+        );
+        assert.ok((await docker('image', 'inspect', image)).includes('/app/main.js'));
+      }
+    });
+
     it('runs the writer and the server on a named volume: curl localhost shows the fortune', async () => {
       await compose(['compose.yaml'], {}, 'up', '--detach');
       try {
