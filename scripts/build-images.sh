@@ -14,7 +14,7 @@ source "$(dirname "$0")/lib.sh"
 
 images_from_args "$@"
 
-require_tool node "Install Node.js 20 or later (https://nodejs.org/)."
+require_tool node "Install Node.js 22.13 or later (https://nodejs.org/)."
 require_docker
 version=$(project_version)
 revision=$(git_revision)

@@ -12,7 +12,7 @@ const { outputFiles } = await build({
   outfile: 'dist/main.js',
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22.13',
   format: 'esm',
   sourcemap: 'linked',
   legalComments: 'none',

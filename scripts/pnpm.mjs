@@ -8,7 +8,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { packageManager } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const { packageManager, engines } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+// pnpm itself refuses an older Node.js with an npm engine error that names pnpm, not the project.
+const floor = engines.node.replace(/^>=/, '');
+const [major, minor] = process.versions.node.split('.').map(Number);
+const [floorMajor, floorMinor] = floor.split('.').map(Number);
+if (major < floorMajor || (major === floorMajor && minor < floorMinor)) {
+  console.error(
+    `fortune-sidecar needs Node.js ${floor} or newer; this is ${process.versions.node}. ` +
+      'Install a maintained line (22, 24 or 26) from https://nodejs.org/, or run `nvm install` here (it reads .nvmrc).',
+  );
+  process.exit(1);
+}
 
 function needsInstall() {
   const installed = join(root, 'node_modules', '.pnpm', 'lock.yaml');

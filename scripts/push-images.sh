@@ -20,7 +20,7 @@ case "$REGISTRY" in
   */* | "") die "REGISTRY=\"$REGISTRY\" is not valid: expected host:port, such as 127.0.0.1:5000" ;;
 esac
 
-require_tool node "Install Node.js 20 or later (https://nodejs.org/)."
+require_tool node "Install Node.js 22.13 or later (https://nodejs.org/)."
 require_docker
 version=$(project_version)
 revision=$(git_revision)
