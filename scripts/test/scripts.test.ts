@@ -100,4 +100,32 @@ describe('shell scripts', () => {
       /debootstrap is not installed\. Install it \(Debian and Ubuntu: apt-get install/,
     );
   });
+
+  it('node-from-npm.sh takes a version or a line, and says what it expected otherwise', async () => {
+    const result = await run('node-from-npm.sh', ['latest']);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      "[node-from-npm] error: 'latest' is not a version: give 26, 22.13 or 26.10.0\n",
+    );
+  });
+});
+
+describe('npm start and npm test on an older Node.js', () => {
+  it('stop at once and name the floor, the Node.js found and how to get a newer one', async () => {
+    // As if this Node.js were 20: pnpm would otherwise refuse with an engine error about itself.
+    const olderNode = `data:text/javascript,Object.defineProperty(process.versions,'node',{value:'20.20.2'})`;
+    const result = await command(process.execPath, [
+      '--import',
+      olderNode,
+      join(SCRIPTS, 'pnpm.mjs'),
+      '--version',
+    ]);
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '', 'pnpm never ran');
+    assert.match(
+      result.stderr,
+      /^fortune-sidecar needs Node\.js 22\.13 or newer; this is 20\.20\.2\. .*nvm install/,
+    );
+  });
 });
