@@ -77,11 +77,48 @@ function toFieldPath(instancePath: string): string {
 
 // Excess-property diagnostics: "Object literal may only specify known properties".
 const UNKNOWN_PROPERTY_CODES = new Set([2353, 2561]);
-const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const GENERATED = join(dirname(fileURLToPath(import.meta.url)), '__manifests__.ts');
+const OPTIONS: ts.CompilerOptions = {
+  strict: true,
+  noEmit: true,
+  skipLibCheck: true,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  target: ts.ScriptTarget.ES2022,
+  // The default library of a target includes the DOM: most of what a program would parse.
+  lib: ['lib.es2022.d.ts'],
+  types: [],
+};
+
+const host = ts.createCompilerHost(OPTIONS);
+// The declarations (the TypeScript library, kubernetes-models) are the same for every folder a
+// run checks: parsed and bound once, and each program after the first starts from the one before.
+const declarations = new Map<string, ts.SourceFile | undefined>();
+const declaration: ts.CompilerHost['getSourceFile'] = (name, language, onError) => {
+  if (!declarations.has(name)) declarations.set(name, host.getSourceFile(name, language, onError));
+  return declarations.get(name);
+};
+let previous: ts.Program | undefined;
+
+function programFor(source: string): ts.Program {
+  const generated = ts.createSourceFile(GENERATED, source, ts.ScriptTarget.ES2022, true);
+  previous = ts.createProgram({
+    rootNames: [GENERATED],
+    options: OPTIONS,
+    oldProgram: previous,
+    host: {
+      ...host,
+      fileExists: (name) => name === GENERATED || host.fileExists(name),
+      readFile: (name) => (name === GENERATED ? source : host.readFile(name)),
+      getSourceFile: (name, language, onError) =>
+        name === GENERATED ? generated : declaration(name, language, onError),
+    },
+  });
+  return previous;
+}
 
 function unknownFields(manifests: readonly Manifest[]): Problem[] {
   if (manifests.length === 0) return [];
-  const fileName = join(PACKAGE_DIR, 'src', '__manifests__.ts');
   const lines: string[] = [];
   manifests.forEach((manifest, index) => {
     const kind = KINDS[`${manifest.apiVersion}/${manifest.kind}`];
@@ -89,25 +126,8 @@ function unknownFields(manifests: readonly Manifest[]): Problem[] {
     lines.push(`import type { ${kind.type} as T${index} } from '${kind.module}';`);
     lines.push(`export const m${index}: T${index} = ${shapeOf(manifest.object)};`);
   });
-  const source = lines.join('\n');
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    target: ts.ScriptTarget.ES2022,
-    types: [],
-  };
-  const host = ts.createCompilerHost(options);
-  const readFile = host.readFile.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.readFile = (name) => (name === fileName ? source : readFile(name));
-  host.fileExists = (name) => name === fileName || ts.sys.fileExists(name);
-  host.getSourceFile = (name, language) =>
-    name === fileName ? ts.createSourceFile(name, source, language, true) : getSourceFile(name, language);
-  const program = ts.createProgram([fileName], options, host);
-  const sourceFile = program.getSourceFile(fileName);
+  const program = programFor(lines.join('\n'));
+  const sourceFile = program.getSourceFile(GENERATED);
   if (!sourceFile) return [];
 
   const checker = program.getTypeChecker();
@@ -120,7 +140,9 @@ function unknownFields(manifests: readonly Manifest[]): Problem[] {
     const known =
       checker
         .getContextualType(property.parent)
-        ?.getProperties()
+        // An optional field's type includes undefined, a union whose common properties are none.
+        ?.getNonNullableType()
+        .getProperties()
         .map((symbol) => symbol.name) ?? [];
     const suggestion = closest(propertyName(property, sourceFile), known);
     problems.push(

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import ts from 'typescript';
 import { stringify } from 'yaml';
 import { type Catalog, checkFolder, checkManifests, parseManifests } from '../src/index.ts';
 
@@ -144,8 +145,24 @@ describe('manifest check', () => {
         problems.join('\n'),
       );
       assert.ok(
-        problems.includes('Pod/fortune: spec.volumes[0].emptyDir.sizeLimt is not a field Kubernetes knows'),
+        problems.includes(
+          'Pod/fortune: spec.volumes[0].emptyDir.sizeLimt is not a field Kubernetes knows: did you mean sizeLimit?',
+        ),
+        problems.join('\n'),
       );
+    });
+
+    it('reads the Kubernetes declarations once per run, not once for every folder it checks', (t) => {
+      problemsOf(goodPod(), service);
+      const readFile = t.mock.method(ts.sys, 'readFile');
+      const misspelled = podWith((pod) => {
+        (pod.spec as Record<string, unknown>).restartPolicyy = 'Always';
+      });
+      assert.deepEqual(problemsOf(misspelled, service), [
+        'Pod/fortune: spec.restartPolicyy is not a field Kubernetes knows: did you mean restartPolicy?',
+      ]);
+      const declarations = readFile.mock.calls.filter((call) => call.arguments[0].endsWith('.d.ts'));
+      assert.deepEqual(declarations, []);
     });
 
     it('reports YAML that does not parse and documents that are not Kubernetes objects', () => {
