@@ -1,8 +1,9 @@
-// pnpm bench: the web server against nginx and express.static, in one run on this machine.
-// Each server runs alone on core 0, wrk on core 1, against the same folder of the writer's
-// real output. Prints a table of ratios and the targets; --write puts it in docs/benchmarks.md.
+// pnpm bench: the web server against nginx and the Node.js static servers users pick, in one run
+// on this machine. Each server runs alone on core 0, wrk on core 1, against the same folder of the
+// writer's real output. Prints a table of ratios and the targets; --write puts it in
+// docs/benchmarks.md, unless the machine was too busy for figures that compare with another run's.
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,15 +11,29 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FORTUNE_FILES, writeFilesAtomic } from '@fortune-sidecar/common';
 import { HEAP_OF_A_128MI_CONTAINER } from '@fortune-sidecar/testing';
+import { busiestShares, readCpuTimes } from './cpu-times.ts';
 import { largeSiteMemory, revisionSwaps, type StartServer, type SwapStalls } from './large-sites.ts';
 import { memoryOf, quantile } from './process-stats.ts';
+import {
+  BusyMachineError,
+  type DuringRun,
+  describeReadings,
+  listFindings,
+  overLimits,
+  readBeforeRun,
+  WINDOW_SECONDS,
+  widestSpread,
+} from './quiet-machine.ts';
+import { writeResults } from './results-page.ts';
 import {
   REPO_ROOT,
   type Running,
   startBareNode,
   startExpressStatic,
+  startFastifyStatic,
   startGitSync,
   startNginx,
+  startSirv,
   startWebServer,
   startWriter,
 } from './servers.ts';
@@ -26,6 +41,7 @@ import { type LoadResult, loadTest } from './wrk.ts';
 
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
+const BENCH_CORES = [SERVER_CORE, LOAD_CORE];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const write = process.argv.includes('--write');
 
@@ -106,6 +122,8 @@ interface ServerResult {
   readonly name: string;
   readonly text: LoadResult;
   readonly html: LoadResult;
+  /** Every round's results, whose spread tells whether the machine stayed quiet. */
+  readonly rounds: { readonly text: readonly LoadResult[]; readonly html: readonly LoadResult[] };
   readonly idleRss: number;
   readonly loadedPeak: number;
   readonly freshness: number[];
@@ -154,6 +172,7 @@ async function measureAll(
         name: server.name,
         text: median(run.text),
         html: median(run.html),
+        rounds: run,
         idleRss: idle[index] ?? 0,
         loadedPeak,
         freshness: fresh,
@@ -261,6 +280,17 @@ async function gitRepo(work: string): Promise<string> {
 }
 
 requireTools();
+// Before the build, whose own load would count against it.
+say(
+  `watching cores ${BENCH_CORES.join(' and ')} for ${WINDOW_SECONDS} s to see whether the machine is quiet`,
+);
+const before = await readBeforeRun(BENCH_CORES);
+const busyBefore = overLimits(before);
+if (busyBefore.length > 0) {
+  say(
+    `the machine is busy, so the figures will not be comparable with another run's${write ? ' and --write will not write them' : ''}:\n${listFindings(busyBefore)}`,
+  );
+}
 execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'pnpm.mjs'), 'run', '--silent', 'build'], {
   stdio: 'inherit',
 });
@@ -270,16 +300,19 @@ try {
   await mkdir(dir);
   await writerOutput(dir);
   const repo = await gitRepo(work);
+  const runStart = await readCpuTimes();
 
-  const [ours, nginx, express, bare] = (await measureAll(
+  const [ours, nginx, express, sirv, fastifyStatic, bare] = (await measureAll(
     [
       { start: async () => startWebServer(dir, await freePort(), SERVER_CORE), fresh: true },
       { start: async () => startNginx(dir, await freePort(), SERVER_CORE, join(work, 'nginx')), fresh: true },
       { start: async () => startExpressStatic(dir, await freePort(), SERVER_CORE), fresh: true },
+      { start: async () => startSirv(dir, await freePort(), SERVER_CORE), fresh: true },
+      { start: async () => startFastifyStatic(dir, await freePort(), SERVER_CORE), fresh: true },
       { start: async () => startBareNode(dir, await freePort(), SERVER_CORE), fresh: false },
     ],
     dir,
-  )) as [ServerResult, ServerResult, ServerResult, ServerResult];
+  )) as [ServerResult, ServerResult, ServerResult, ServerResult, ServerResult, ServerResult];
   say('start-up times and idle memory of every service');
   const startup = await startupTimes(dir, repo);
   const idle = await idleMemory(repo);
@@ -293,7 +326,17 @@ try {
   const swaps = await revisionSwaps(work, startOnServerCore);
   const [filesSwap] = swaps as [SwapStalls, SwapStalls];
 
-  const servers = [ours, nginx, express, bare];
+  const servers = [ours, nginx, express, sirv, fastifyStatic, bare];
+  const during: DuringRun = {
+    steal: busiestShares(runStart, await readCpuTimes(), BENCH_CORES).steal,
+    spread: widestSpread(
+      servers.flatMap(({ name, rounds }) => [
+        { server: name, path: 'text', requestsPerSecond: rounds.text.map((r) => r.requestsPerSecond) },
+        { server: name, path: 'page', requestsPerSecond: rounds.html.map((r) => r.requestsPerSecond) },
+      ]),
+    ),
+  };
+  const busy = overLimits(before, during);
   const median = (result: ServerResult) => quantile(result.freshness, 0.5);
   const p99 = (result: ServerResult) => quantile(result.freshness, 0.99);
   const cpu = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"])
@@ -348,7 +391,9 @@ try {
   ];
   const errors = servers.flatMap((s) => [s.text, s.html]).reduce((sum, r) => sum + r.errors, 0);
 
-  const report = `Measured on ${new Date().toISOString().slice(0, 10)}, ${cpu}, Node.js ${process.version}: the servers on core ${SERVER_CORE}, measured in turns, the median of ${ROUNDS} rounds each; wrk (one thread, 50 keep-alive connections, ${SECONDS} s) on core ${LOAD_CORE}; the same folder of the writer's output.${errors > 0 ? ` **${errors} failed requests: the run is not fair.**` : ''}
+  const report = `${busy.length > 0 ? `**Not comparable: the machine was busy** (${busy.join('; ')}).\n\n` : ''}Measured on ${new Date().toISOString().slice(0, 10)}, ${cpu}, Node.js ${process.version}: the servers on core ${SERVER_CORE}, measured in turns, the median of ${ROUNDS} rounds each; wrk (one thread, 50 keep-alive connections, ${SECONDS} s) on core ${LOAD_CORE}; the same folder of the writer's output.${errors > 0 ? ` **${errors} failed requests: the run is not fair.**` : ''}
+
+${describeReadings(before, during)}
 
 | server | text req/s | text p50 | text p99 | page req/s | page p99 | idle RSS | peak RSS under load | fresh (median / p99) |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
@@ -359,11 +404,20 @@ ${servers
   )
   .join('\n')}
 
+Requests/s on the same core as a share of nginx's and of \`node:http\` answering from memory (the ceiling for any Node.js server):
+
+| server | text × nginx | text × node:http | page × nginx | page × node:http |
+| --- | --- | --- | --- | --- |
+${servers
+  .map(
+    (s) =>
+      `| ${s.name} | ${ratio(s.text.requestsPerSecond, nginx.text.requestsPerSecond)} | ${ratio(s.text.requestsPerSecond, bare.text.requestsPerSecond)} | ${ratio(s.html.requestsPerSecond, nginx.html.requestsPerSecond)} | ${ratio(s.html.requestsPerSecond, bare.html.requestsPerSecond)} |`,
+  )
+  .join('\n')}
+
 | target | result | |
 | --- | --- | --- |
 ${targets.map(([name, ok, value]) => `| ${name} | ${value} | ${ok ? 'met' : '**missed**'} |`).join('\n')}
-
-On this core, \`node:http\` answering from memory does ${ratio(bare.text.requestsPerSecond, nginx.text.requestsPerSecond)} nginx's requests/s for the text; this web server does ${ratio(ours.text.requestsPerSecond, bare.text.requestsPerSecond)} of that ceiling (${ratio(ours.html.requestsPerSecond, bare.html.requestsPerSecond)} for the page).
 
 Requests/s for /index.txt by number of connections:
 
@@ -380,14 +434,23 @@ Answers to one client asking for /index.html without pause while git-sync style 
 ${swaps.map((row) => `| ${row.site} | ${row.swaps} | ${row.answers.toLocaleString('en')} | ${row.p99Ms.toFixed(1)} ms | ${row.slowestMs.toFixed(1)} ms |`).join('\n')}
 `;
   console.log(`\n${report}`);
+  let refused = false;
   if (write) {
     const path = join(REPO_ROOT, 'docs', 'benchmarks.md');
-    const doc = await readFile(path, 'utf8');
-    const updated = doc.replace(/(<!-- results:start -->\n)[\s\S]*(<!-- results:end -->)/, `$1${report}$2`);
-    await writeFile(path, updated);
-    say(`wrote the results into ${path}`);
+    try {
+      await writeResults(path, report, busy);
+      say(`wrote the results into ${path}`);
+    } catch (error) {
+      if (!(error instanceof BusyMachineError)) throw error;
+      refused = true;
+      say(`${error.message}\n${error.hint}`);
+    }
+  } else if (busy.length > 0) {
+    say(
+      `the machine was busy, so these figures are not comparable with another run's:\n${listFindings(busy)}`,
+    );
   }
-  process.exitCode = targets.every(([, ok]) => ok) && errors === 0 ? 0 : 1;
+  process.exitCode = !refused && targets.every(([, ok]) => ok) && errors === 0 ? 0 : 1;
 } finally {
   await rm(work, { recursive: true, force: true });
 }

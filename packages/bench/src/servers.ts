@@ -105,26 +105,27 @@ export function startGitSync(
   });
 }
 
-export function startExpressStatic(root: string, port: number, core: number) {
-  const script = join(REPO_ROOT, 'packages', 'bench', 'src', 'express-static.mjs');
-  return startPinned('express.static', core, [process.execPath, script, root, String(port)], {
-    port,
-    readyPath: '/index.txt',
-  });
-}
-
-export function startBareNode(root: string, port: number, core: number) {
-  const script = join(REPO_ROOT, 'packages', 'bench', 'src', 'bare-node.mjs');
+/** One of the small servers beside this file (`node SCRIPT ROOT PORT`), ready once it serves the fortune. */
+function startScript(name: string, script: string, root: string, port: number, core: number) {
   return startPinned(
-    'node:http from memory (ceiling)',
+    name,
     core,
-    [process.execPath, script, root, String(port)],
-    {
-      port,
-      readyPath: '/index.txt',
-    },
+    [process.execPath, join(REPO_ROOT, 'packages', 'bench', 'src', script), root, String(port)],
+    { port, readyPath: '/index.txt' },
   );
 }
+
+export const startExpressStatic = (root: string, port: number, core: number) =>
+  startScript('express.static', 'express-static.mjs', root, port, core);
+
+export const startSirv = (root: string, port: number, core: number) =>
+  startScript('sirv', 'sirv.mjs', root, port, core);
+
+export const startFastifyStatic = (root: string, port: number, core: number) =>
+  startScript('@fastify/static', 'fastify-static.mjs', root, port, core);
+
+export const startBareNode = (root: string, port: number, core: number) =>
+  startScript('node:http from memory (ceiling)', 'bare-node.mjs', root, port, core);
 
 /**
  * nginx from Debian with one worker process and a plain static configuration, as the seed
