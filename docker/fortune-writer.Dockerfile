@@ -2,7 +2,8 @@
 # Build from the repository root after `pnpm run build` (scripts/build-images.sh does both):
 #   docker build -f docker/fortune-writer.Dockerfile -t fortune-writer .
 # NODE_IMAGE lets machines without Docker Hub use a local base (scripts/build-base-image.sh).
-ARG NODE_IMAGE=node:22-bookworm-slim
+# Its default sets the images' Node.js version: the same in every Dockerfile (docs/containers.md).
+ARG NODE_IMAGE=node:26.10.0-trixie-slim
 FROM ${NODE_IMAGE}
 
 ARG VERSION=dev

@@ -1,6 +1,7 @@
 # A stand-in for the official Node.js image, for machines that cannot reach Docker Hub:
-# a Debian root filesystem made by debootstrap plus this machine's own node binary, which
-# links only against glibc and libstdc++. scripts/build-base-image.sh builds it.
+# a Debian root filesystem made by debootstrap plus the node binary of the npm registry's
+# node-linux-<arch> package, which links only against glibc and libstdc++ (both in the root
+# filesystem). scripts/build-base-image.sh builds it.
 ARG DEBIAN_IMAGE
 FROM ${DEBIAN_IMAGE}
 COPY node /usr/local/bin/node

@@ -6,8 +6,8 @@
 #   scripts/build-images.sh web-server git-sync  only these
 #
 # Settings (environment):
-#   NODE_IMAGE    the base image (default: the Dockerfiles' node:22-bookworm-slim from Docker Hub;
-#                 scripts/build-base-image.sh makes one for machines without Docker Hub)
+#   NODE_IMAGE    the base image (default: the official Node.js image the Dockerfiles name, from
+#                 Docker Hub; scripts/build-base-image.sh makes one for machines without Docker Hub)
 #   IMAGE_PREFIX  the name before /<image> (default fortune-sidecar)
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -18,7 +18,7 @@ require_tool node "Install Node.js 22.13 or later (https://nodejs.org/)."
 require_docker
 version=$(project_version)
 revision=$(git_revision)
-base_note=${NODE_IMAGE:-the Dockerfiles\' default}
+base_image=${NODE_IMAGE:-$(dockerfile_node_image)}
 
 LOG=$(mktemp "${TMPDIR:-/tmp}/fortune-build.XXXXXX")
 on_exit "rm -f '$LOG'"
@@ -44,7 +44,7 @@ summary=""
 for image in $SELECTED; do
   count=$((count + 1))
   name=$(image_name "$image")
-  step_start "($count/$total) $name:$version from $base_note"
+  step_start "($count/$total) $name:$version from $base_image"
   set -- --build-arg "VERSION=$version" --build-arg "REVISION=${revision:-unknown}" \
     -f "$REPO_ROOT/docker/$image.Dockerfile" -t "$name:$version"
   [ -n "${NODE_IMAGE:-}" ] && set -- "$@" --build-arg "NODE_IMAGE=$NODE_IMAGE"
@@ -53,7 +53,7 @@ for image in $SELECTED; do
 
   # What the image adds on top of its base: the part that is this project's.
   size=$(docker image inspect -f '{{.Size}}' "$name:$version")
-  base_size=$(docker image inspect -f '{{.Size}}' "${NODE_IMAGE:-node:22-bookworm-slim}" 2>/dev/null || echo 0)
+  base_size=$(docker image inspect -f '{{.Size}}' "$base_image" 2>/dev/null || echo 0)
   step_done "$(megabytes "$size"), own layers $(megabytes $((size - base_size)))"
   summary="$summary  $name:$version${revision:+ $name:$revision}\n"
 done

@@ -89,6 +89,13 @@ image_name() {
   printf '%s/%s\n' "$IMAGE_PREFIX" "$1"
 }
 
+# The base image the Dockerfiles build on when NODE_IMAGE is not given, node:<version>-<suite>-slim,
+# which sets the images' Node.js version. compose.yaml and docs/containers.md repeat it; the
+# container test fails when any of them, or the three Dockerfiles, disagree.
+dockerfile_node_image() {
+  sed -n 's/^ARG NODE_IMAGE=//p' "$REPO_ROOT/docker/fortune-writer.Dockerfile"
+}
+
 # Checks that a Docker engine answers and picks a builder the client can use.
 require_docker() {
   require_tool docker "Install Docker (https://docs.docker.com/engine/install/; on Debian: apt-get install docker.io), or run scripts/install-container-tools.sh as root."

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   composeCommand,
   createOrigin,
+  documentedNodeImage,
   eventually,
   freePort,
   type GitServer,
@@ -31,6 +32,7 @@ type Image = (typeof IMAGES)[number];
 const { version: VERSION } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
   version: string;
 };
+const NODE = await documentedNodeImage();
 
 // Everything this run makes carries its id, so cleanup finds it and nothing else.
 const RUN = randomBytes(4).toString('hex');
@@ -56,12 +58,28 @@ const script = (name: string, env: Record<string, string> = {}) =>
 const inspect = async <T>(format: string, target: string): Promise<T> =>
   JSON.parse(await docker('inspect', '--format', `{{json ${format}}}`, target)) as T;
 
-/** Milliseconds that `docker stop` takes, and the exit code the container ended with. */
-async function timedStop(container: string): Promise<{ ms: number; exitCode: number }> {
-  const started = Date.now();
-  await docker('stop', '--time', '10', container);
-  const ms = Date.now() - started;
-  return { ms, exitCode: await inspect<number>('.State.ExitCode', container) };
+/** What `node --version` prints in an image, whatever its entry point. */
+const nodeVersion = (image: string) =>
+  docker('run', '--rm', '--label', LABEL, '--entrypoint', 'node', image, '--version');
+
+/**
+ * Stops a container as `docker stop` does, with Kubernetes' default grace period of 30 s, and
+ * says how it ended. A service that stopped by itself exits 0; one that Docker had to kill at the
+ * end of the grace period exits 137, and one killed by the signal itself 143.
+ */
+async function stop(container: string): Promise<{ exitCode: number; log: string }> {
+  await docker('stop', '--time', '30', container);
+  return {
+    exitCode: await inspect<number>('.State.ExitCode', container),
+    log: await docker('logs', container),
+  };
+}
+
+/** A service stopped by SIGTERM: its own shutdown, logged, then exit code 0. */
+async function assertStopsOnSigterm(container: string): Promise<void> {
+  const { exitCode, log } = await stop(container);
+  assert.match(log, /SIGTERM received, shutting down/, `${container} handles SIGTERM`);
+  assert.equal(exitCode, 0, container);
 }
 
 /** What the kernel says about a container's main process: its user ids and capabilities. */
@@ -110,12 +128,13 @@ describe('container images on a real Docker engine and registry', { skip }, () =
   });
 
   describe('building and publishing', () => {
-    it('build-base-image.sh makes a Node.js base image with debootstrap, for machines without Docker Hub', async () => {
+    it(`build-base-image.sh makes a base of Node.js ${NODE.version} on Debian ${NODE.suite} for machines without Docker Hub`, async () => {
       const output = await script('build-base-image.sh');
       assert.equal(output.split('\n').at(-1), BASE_IMAGE, 'the last line names the image');
-      assert.equal(
-        await docker('run', '--rm', '--label', LABEL, BASE_IMAGE, 'node', '--version'),
-        process.version,
+      assert.equal(await nodeVersion(BASE_IMAGE), `v${NODE.version}`);
+      assert.match(
+        await docker('run', '--rm', '--label', LABEL, BASE_IMAGE, 'cat', '/etc/os-release'),
+        new RegExp(`^VERSION_CODENAME=${NODE.suite}$`, 'm'),
       );
       assert.match(
         await docker('run', '--rm', '--label', LABEL, BASE_IMAGE, 'id', 'node'),
@@ -137,6 +156,12 @@ describe('container images on a real Docker engine and registry', { skip }, () =
           tags.some((tag) => /:[0-9a-f]{12}(-dirty)?$/.test(tag)),
           `${image} has a git revision tag: ${tags.join(' ')}`,
         );
+      }
+    });
+
+    it(`each image runs Node.js ${NODE.version}, the version docs/containers.md names`, async () => {
+      for (const image of IMAGES) {
+        assert.equal(await nodeVersion(`${PREFIX}/${image}:${VERSION}`), `v${NODE.version}`, image);
       }
     });
 
@@ -309,17 +334,12 @@ describe('container images on a real Docker engine and registry', { skip }, () =
       }
     });
 
-    it('docker stop ends each container well within the 10 s grace period, with exit code 0', async () => {
-      for (const container of [server, writer]) {
-        const { ms, exitCode } = await timedStop(container);
-        assert.equal(exitCode, 0, container);
-        assert.ok(ms < 3000, `${container} stopped in ${ms} ms`);
-      }
+    it('docker stop: each container shuts itself down on SIGTERM and exits 0, never killed', async () => {
+      for (const container of [server, writer]) await assertStopsOnSigterm(container);
     });
   });
 
   describe('git-sync publishing a repository from a git server on the host', () => {
-    const PERIOD_MS = 2000;
     const volume = `${PREFIX}-git`;
     const gitSync = `${PREFIX}-git-sync`;
     const server = `${PREFIX}-git-server`;
@@ -351,7 +371,7 @@ describe('container images on a real Docker engine and registry', { skip }, () =
         '--env',
         `GITSYNC_REPO=${daemon.url('site.git')}`,
         '--env',
-        `GITSYNC_PERIOD=${PERIOD_MS}ms`,
+        'GITSYNC_PERIOD=2s',
         '--env',
         `GITSYNC_HTTP_PORT=${healthPort}`,
         '--volume',
@@ -388,29 +408,24 @@ describe('container images on a real Docker engine and registry', { skip }, () =
       assert.equal((await httpGet(site, '/html/', { headers: BROWSER })).body, '<p>revision one</p>\n');
     });
 
-    it('serves a pushed commit within one period, and reports it as ready', async () => {
+    it('serves a pushed commit at a later sync, and reports it as ready', async () => {
       const commit = await origin.commit({ 'index.txt': 'revision two\n' });
-      const pushed = Date.now();
+      // How often git-sync syncs is tested on its loop (apps/git-sync/test/sync-loop.test.ts):
+      // here the commit must come through at all, and the bound only says when to call it lost.
       await eventually(
         async () =>
           (await httpGet(site, '/html/', { headers: CURL })).body === 'revision two\n' ? true : undefined,
-        { timeoutMs: PERIOD_MS * 3, intervalMs: 50, what: 'the pushed revision served' },
+        { timeoutMs: 60_000, intervalMs: 100, what: 'the pushed revision served' },
       );
-      const ms = Date.now() - pushed;
-      assert.ok(ms <= PERIOD_MS + 1000, `served ${ms} ms after the push (period ${PERIOD_MS} ms)`);
       const ready = await httpGet(health, '/readyz');
       assert.equal(ready.status, 200);
       assert.match(ready.body, new RegExp(commit));
     });
 
-    it('runs git as uid 1000 under an init process, and stops at once with exit code 0', async () => {
+    it('runs git as uid 1000 under an init process, and shuts itself down on SIGTERM with exit code 0', async () => {
       assert.match((await processStatus(gitSync)).uid, /^1000\s+1000/);
       assert.match(await docker('exec', gitSync, 'cat', '/proc/1/cmdline'), /^tini/);
-      for (const container of [gitSync, server]) {
-        const { ms, exitCode } = await timedStop(container);
-        assert.equal(exitCode, 0, container);
-        assert.ok(ms < 3000, `${container} stopped in ${ms} ms`);
-      }
+      for (const container of [gitSync, server]) await assertStopsOnSigterm(container);
     });
   });
 
@@ -476,8 +491,8 @@ describe('container images on a real Docker engine and registry', { skip }, () =
       for (const service of ['fortune-writer', 'web-server']) {
         const image = `${PREFIX}-compose/${service}:built`;
         assert.equal(
-          (await docker('run', '--rm', '--label', LABEL, '--entrypoint', 'node', image, '--version')).trim(),
-          (await docker('run', '--rm', '--label', LABEL, BASE_IMAGE, 'node', '--version')).trim(),
+          await nodeVersion(image),
+          await nodeVersion(BASE_IMAGE),
           `${image} runs the base's Node.js`,
         );
         assert.ok((await docker('image', 'inspect', image)).includes('/app/main.js'));
