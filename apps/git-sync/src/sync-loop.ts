@@ -1,4 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+// The module object, looked up at each wait rather than bound by a named import: node:test's mock
+// timers replace its setTimeout, so that the tests move the loop's clock instead of waiting for it.
+import timers from 'node:timers/promises';
 import { formatDuration, type Logger } from '@fortune-sidecar/common';
 import type { Synced } from './sync.ts';
 
@@ -95,7 +97,7 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
           },
         );
       }
-      await sleep(delay, undefined, { signal: stopping.signal }).catch(() => {});
+      await timers.setTimeout(delay, undefined, { signal: stopping.signal }).catch(() => {});
     }
     return 'stopped';
   }
