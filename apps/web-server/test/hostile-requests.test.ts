@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { figures, type RawAnswer, rawRequest, tempDir } from '@fortune-sidecar/testing';
+import { endless, figures, type RawAnswer, rawRequest, tempDir } from '@fortune-sidecar/testing';
 import { SECURITY_HEADERS } from '../src/security-headers.ts';
 import { startServerProcess } from './helpers/server-process.ts';
 
@@ -282,7 +282,7 @@ describe('web-server under hostile requests', () => {
     for (const [name, method, headers, status] of table) {
       it(`bodies: ${name} → ${status}, and the connection closed`, async () => {
         const request = `${method} / HTTP/1.1\r\nHost: localhost\r\n${headers.join('\r\n')}\r\n\r\n`;
-        const answer = await send('bodies', request, { timeoutMs: 5000 });
+        const answer = await send('bodies', request);
         assert.equal(answer.status, status);
         assert.equal(answer.headers.connection, 'close');
       });
@@ -315,39 +315,41 @@ describe('web-server under hostile requests', () => {
   });
 
   describe('slow clients are cut off at WEB_REQUEST_TIMEOUT', () => {
-    it('slow: headers that never end → 408 within the timeout', async () => {
-      const answer = await send('slow clients', 'GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ', {
-        timeoutMs: 5000,
-      });
+    // The server closes each of these connections itself; the client would hold it open for as
+    // long as it waits. Node.js cuts slow headers on its own after 60 s: a client that waits half
+    // that tells WEB_REQUEST_TIMEOUT (500 ms here) doing the cutting from Node.js's default, and
+    // is still sixty times the timeout, however busy the machine.
+    const patience = { timeoutMs: 30_000 };
+    const closedByServer = (answer: RawAnswer) =>
+      assert.equal(answer.timedOut, false, 'the server never closed the connection');
+
+    it('slow: headers that never end → 408, and the connection closed', async () => {
+      const answer = await send('slow clients', 'GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ', patience);
       assert.equal(answer.status, 408);
-      assert.ok(answer.ms < 2000, `closed after ${answer.ms} ms`);
+      closedByServer(answer);
     });
 
-    it('slow: headers sent a byte at a time (slowloris) → 408 within the timeout', async () => {
-      const bytes = [
-        ...'GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n',
-      ];
-      const answer = await send('slow clients', bytes, { delayMs: 100, timeoutMs: 10_000 });
+    it('slow: headers sent a byte at a time, without end (slowloris) → 408, and the connection closed', async () => {
+      const bytes = endless('GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ', 'a');
+      const answer = await send('slow clients', bytes, { ...patience, delayMs: 100 });
       assert.equal(answer.status, 408);
-      assert.ok(answer.ms < 2000, `closed after ${answer.ms} ms`);
+      closedByServer(answer);
     });
 
-    it('slow: a body that never arrives → 405 at once, and the connection closed within the timeout', async () => {
+    it('slow: a body that never arrives → 405 at once, and the connection closed', async () => {
       const answer = await send(
         'slow clients',
         'POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\nab',
-        {
-          timeoutMs: 5000,
-        },
+        patience,
       );
       assert.equal(answer.status, 405);
-      assert.ok(answer.ms < 2000, `closed after ${answer.ms} ms`);
+      closedByServer(answer);
     });
 
-    it('slow: a connection that sends nothing → 408 within the timeout', async () => {
-      const answer = await send('slow clients', [], { timeoutMs: 5000 });
+    it('slow: a connection that sends nothing → 408, and the connection closed', async () => {
+      const answer = await send('slow clients', [], patience);
       assert.equal(answer.status, 408);
-      assert.ok(answer.ms < 2000, `closed after ${answer.ms} ms`);
+      closedByServer(answer);
     });
   });
 

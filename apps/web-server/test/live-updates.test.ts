@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import { closeServer, createLogger, LIVE_UPDATE_PATHS, listen } from '@fortune-sidecar/common';
-import { httpGet, openEventStream, tempDir } from '@fortune-sidecar/testing';
+import {
+  type EventStream,
+  eventually,
+  httpGet,
+  openEventStream,
+  PATIENCE_MS,
+  rawRequest,
+  tempDir,
+} from '@fortune-sidecar/testing';
 import { createApp } from '../src/app.ts';
 import { createLiveUpdates, type LiveUpdatesOptions } from '../src/live-updates.ts';
 import { SECURITY_HEADERS } from '../src/security-headers.ts';
@@ -33,9 +41,20 @@ async function serve(options: LiveUpdatesOptions = {}) {
   return { live, url, server };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Lets `ms` go by on the mock timers a millisecond at a time: a timer then fires with the mock
+ * Date at its own time, not at the end of one long tick.
+ */
+function pass(t: TestContext, ms: number) {
+  for (let step = 0; step < ms; step += 1) t.mock.timers.tick(1);
+}
 
-describe('live updates of open pages', () => {
+/** Every change event a stream received, by the time it says it was sent. */
+const changesIn = (stream: EventStream) =>
+  stream.messages.filter((message) => message.event === 'change').map((message) => message.data);
+
+// Streams that should end by themselves fail after PATIENCE_MS rather than hang the run.
+describe('live updates of open pages', { timeout: PATIENCE_MS }, () => {
   it('opens a stream of Server-Sent Events that outlives the request timeout', async () => {
     const { live, url } = await serve();
     const stream = await openEventStream(url, LIVE_UPDATE_PATHS.events);
@@ -46,42 +65,44 @@ describe('live updates of open pages', () => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS))
       assert.equal(stream.headers[name], value, name);
     assert.match((await stream.next('comment')).data, /^retry: 2000$/m);
-    await sleep(700);
+    // A connection opened after the stream and cut at the request timeout: by then the stream
+    // has been open longer than that timeout.
+    assert.equal((await rawRequest(Number(url.port), [])).status, 408);
     live.changed();
     await stream.next('change');
     stream.close();
   });
 
-  it('sends one event for a burst of changes, once it settles', async () => {
-    // Wide margins: a busy machine may stretch the 5 ms pauses, never to 200 ms.
+  // On mock timers from 0 ms, and a mock Date with them: an event says when it was sent.
+  it('sends one event for a burst of changes, once the last of them settles', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 0 });
     const { live, url } = await serve({ settleMs: 200, maxDelayMs: 2000 });
     const stream = await openEventStream(url, LIVE_UPDATE_PATHS.events);
     await stream.next('comment');
-    const before = Date.now();
     for (let change = 0; change < 5; change += 1) {
       live.changed();
-      await sleep(5);
+      pass(t, 5);
     }
-    const event = await stream.next('change');
-    assert.ok(Date.now() - before >= 200, 'the event waited for the burst to settle');
-    assert.ok(!Number.isNaN(Date.parse(event.data)), `the event carries the time it was sent: ${event.data}`);
-    await sleep(300);
-    assert.equal(stream.messages.filter((message) => message.event === 'change').length, 1);
-    stream.close();
+    pass(t, 2000);
+    live.close();
+    await stream.ended;
+    // The last change came at 20 ms: its event, 200 ms later, is the only one.
+    assert.deepEqual(changesIn(stream), [new Date(220).toISOString()]);
   });
 
-  it('still sends events while the folder never stops changing', async () => {
+  it('still sends events while the folder never stops changing', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 0 });
     const { live, url } = await serve({ settleMs: 50, maxDelayMs: 120 });
     const stream = await openEventStream(url, LIVE_UPDATE_PATHS.events);
     await stream.next('comment');
-    const changing = setInterval(() => live.changed(), 10);
-    try {
-      await stream.next('change', 400);
-      await stream.next('change', 400);
-    } finally {
-      clearInterval(changing);
+    // A change every 10 ms never settles for 50 ms.
+    for (let ms = 0; ms < 250; ms += 10) {
+      live.changed();
+      pass(t, 10);
     }
-    stream.close();
+    live.close();
+    await stream.ended;
+    assert.deepEqual(changesIn(stream), [new Date(120).toISOString(), new Date(240).toISOString()]);
   });
 
   it('tells every open page', async () => {
@@ -92,21 +113,26 @@ describe('live updates of open pages', () => {
     live.changed();
     await Promise.all(streams.map((stream) => stream.next('change')));
     streams[0]?.close();
-    await sleep(50);
-    assert.equal(live.clients(), 2, 'a closed page is forgotten');
+    await eventually(() => (live.clients() === 2 ? true : undefined), { what: 'a closed page forgotten' });
     for (const stream of streams) stream.close();
   });
 
-  it('keeps an idle stream alive with comments, for proxies that close silent connections', async () => {
-    const { url } = await serve({ heartbeatMs: 50 });
+  it('keeps an idle stream alive with comments, for proxies that close silent connections', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+    const { live, url } = await serve({ heartbeatMs: 50 });
     const stream = await openEventStream(url, LIVE_UPDATE_PATHS.events);
     await stream.next('comment');
-    assert.equal((await stream.next('comment', 500)).data, ': still here');
-    stream.close();
+    pass(t, 50);
+    live.close();
+    await stream.ended;
+    assert.deepEqual(
+      stream.messages.map((message) => message.data),
+      ['retry: 2000\n: connected', ': still here'],
+    );
   });
 
   it('past the most open pages, tells a browser to come back in 10 s, and serves it once one closes', async () => {
-    const { url } = await serve({ maxClients: 2 });
+    const { live, url } = await serve({ maxClients: 2 });
     const open = [
       await openEventStream(url, LIVE_UPDATE_PATHS.events),
       await openEventStream(url, LIVE_UPDATE_PATHS.events),
@@ -117,15 +143,11 @@ describe('live updates of open pages', () => {
     await turnedAway.ended;
     assert.match(turnedAway.messages[0]?.data ?? '', /^retry: 10000$/m);
     open[0]?.close();
-    await sleep(50);
+    await eventually(() => (live.clients() === 1 ? true : undefined), { what: 'a closed page forgotten' });
     const third = await openEventStream(url, LIVE_UPDATE_PATHS.events);
-    await third.next('comment');
-    let thirdEnded = false;
-    third.ended.then(() => {
-      thirdEnded = true;
-    });
-    await sleep(100);
-    assert.equal(thirdEnded, false, 'a stream that fits stays open');
+    assert.match((await third.next('comment')).data, /^retry: 2000$/m);
+    live.changed();
+    await third.next('change');
     third.close();
     open[1]?.close();
   });
@@ -138,14 +160,13 @@ describe('live updates of open pages', () => {
     assert.match(late.messages[0]?.data ?? '', /^retry: 10000$/m);
   });
 
-  it('ends every stream on close, so the server can stop at once', async () => {
+  // An open stream keeps the server from closing until it ends: nothing else would end it.
+  it('ends every stream on close, so the server can stop', async () => {
     const { live, url, server } = await serve();
     const stream = await openEventStream(url, LIVE_UPDATE_PATHS.events);
     await stream.next('comment');
-    const started = Date.now();
     live.close();
     await Promise.all([stream.ended, closeServer(server)]);
-    assert.ok(Date.now() - started < 500, `stopping took ${Date.now() - started} ms`);
   });
 
   it('answers HEAD with the headers only, and refuses other methods', async () => {

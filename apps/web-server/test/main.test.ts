@@ -32,7 +32,7 @@ describe('web-server as a process', () => {
     assert.equal((await httpGet(url, '/')).body, 'old\n');
     await writeFile(join(root, '.tmp'), 'new\n');
     await rename(join(root, '.tmp'), join(root, 'index.txt'));
-    await events.next('change', 10_000);
+    await events.next('change');
     assert.equal((await httpGet(url, '/')).body, 'new\n');
     events.close();
   });
@@ -49,7 +49,7 @@ describe('web-server as a process', () => {
     assert.equal((await httpGet(url, '/')).body, '<p>aaa</p>\n');
     await symlink('.gitsync/worktrees/bbb', join(base, '.git-sync-html-1.tmp'));
     await rename(join(base, '.git-sync-html-1.tmp'), join(base, 'html'));
-    await events.next('change', 10_000);
+    await events.next('change');
     assert.equal((await httpGet(url, '/')).body, '<p>bbb</p>\n');
     events.close();
   });

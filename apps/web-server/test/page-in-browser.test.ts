@@ -18,6 +18,7 @@ import {
   type Browser,
   type BrowserContextOptions,
   launchChromium,
+  newContext,
   type Page,
 } from '@fortune-sidecar/testing/browser';
 import { startServerProcess } from './helpers/server-process.ts';
@@ -68,7 +69,7 @@ describe('the page in a browser', { skip }, () => {
 
   /** A fresh page that records every policy violation and every request it makes. */
   async function open(options: BrowserContextOptions = {}) {
-    const context = await browser.newContext(options);
+    const context = await newContext(browser, options);
     const page = await context.newPage();
     const requests: string[] = [];
     const refused: string[] = [];
@@ -112,7 +113,7 @@ describe('the page in a browser', { skip }, () => {
     await page.evaluate(() => {
       (window as unknown as { keptAcrossUpdates: boolean }).keptAcrossUpdates = true;
     });
-    await page.locator('#live-status').getByText('Live').waitFor({ timeout: 5000 });
+    await page.locator('#live-status').getByText('Live').waitFor();
     // Two fortunes in a row: the first could come from the fetch the page makes when its stream
     // opens; the second can only come from a change event.
     let first = '';
@@ -122,7 +123,6 @@ describe('the page in a browser', { skip }, () => {
       await page.waitForFunction(
         (shown) => document.querySelector('#written time')?.getAttribute('datetime') !== shown,
         time,
-        { timeout: 5000 },
       );
     }
     assert.equal(
@@ -140,7 +140,7 @@ describe('the page in a browser', { skip }, () => {
   it('passes the server’s Content-Security-Policy and loads nothing from elsewhere', async () => {
     const { context, page, requests, refused, answer } = await open();
     assert.match(answer?.headers()['content-security-policy'] ?? '', /script-src 'self'; style-src 'self'/);
-    await page.locator('#live-status').getByText('Live').waitFor({ timeout: 5000 });
+    await page.locator('#live-status').getByText('Live').waitFor();
     assert.deepEqual(refused, []);
     const origin = new URL(url).origin;
     assert.deepEqual(
@@ -159,7 +159,7 @@ describe('the page in a browser', { skip }, () => {
   for (const theme of ['light', 'dark'] as const) {
     it(`reads well in the ${theme} theme (text contrast at least 7:1) and saves a screenshot`, async () => {
       const { context, page } = await open({ colorScheme: theme, viewport: { width: 1000, height: 760 } });
-      await page.locator('#live-status').getByText('Live').waitFor({ timeout: 5000 });
+      await page.locator('#live-status').getByText('Live').waitFor();
       // No functions declared inside: the test runner's transform would add helpers the page lacks.
       const colors = await page.evaluate(() => ({
         background: getComputedStyle(document.body).backgroundColor,
@@ -220,7 +220,6 @@ describe('the page in a browser', { skip }, () => {
     await page.waitForFunction(
       (time) => document.querySelector('#written time')?.getAttribute('datetime') !== time,
       firstTime,
-      { timeout: 8000 },
     );
     await context.close();
   });
@@ -243,18 +242,18 @@ describe('a git-synced page in a browser', { skip }, () => {
       GITSYNC_LINK: 'html',
       GITSYNC_PERIOD: '500ms',
     });
-    await sync.waitForLog(/^Synced /, 10_000);
+    await sync.waitForLog(/^Synced /);
     const { server, url } = await startServerProcess(join(volume, 'html'));
     const browser = await launchChromium();
     try {
-      const tab = await (await browser.newContext()).newPage();
+      const tab = await (await newContext(browser)).newPage();
       await tab.goto(url.href);
       assert.equal(await tab.locator('#text').textContent(), 'first revision');
       await tab.evaluate(() => {
         (window as unknown as { keptAcrossUpdates: boolean }).keptAcrossUpdates = true;
       });
       await origin.commit({ 'index.html': page('second revision') });
-      await tab.locator('#text').getByText('second revision').waitFor({ timeout: 5000 });
+      await tab.locator('#text').getByText('second revision').waitFor();
       assert.equal(await tab.title(), 'second revision');
       assert.equal(
         await tab.evaluate(() => (window as unknown as { keptAcrossUpdates?: boolean }).keptAcrossUpdates),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { watch } from 'node:fs';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -12,46 +13,61 @@ const log = createLogger({ format: 'json', write: (line) => warnings.push(line) 
 const watches: FolderWatch[] = [];
 after(() => Promise.all(watches.map((watch) => watch.close())));
 
-/** Lets the events of an earlier action arrive, so that they never count for the next one. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+// A folder of the test's own, watched beside the watch under test. Every watch of this process
+// reads one inotify queue, in the order the kernel filled it: once a file made here is
+// reported, everything done before it has been reported too, or never will be.
+const marks = await tempDir();
+const markWaiters = new Map<string, () => void>();
+const markWatch = watch(marks, (_event, name) => {
+  if (name !== null) markWaiters.get(name)?.();
+});
+after(() => markWatch.close());
+let markCount = 0;
+
+/** Resolves once every change made before it has been reported, if it is reported at all. */
+async function allReported(): Promise<void> {
+  markCount += 1;
+  const name = `mark-${markCount}`;
+  const seen = new Promise<void>((resolve) => markWaiters.set(name, resolve));
+  await writeFile(join(marks, name), '');
+  await seen;
+  markWaiters.delete(name);
+}
 
 /** A watch of `root` that counts the changes it reports. */
 async function watching(root: string, { maxFolders = 1000, logger = log } = {}) {
   let count = 0;
-  let waiting: (() => void) | undefined;
   const watch = watchFolder(
     root,
     () => {
       count += 1;
-      waiting?.();
     },
     logger,
     { maxFolders },
   );
   watches.push(watch);
   await watch.ready;
+  /** Whether `action` was reported as a change. */
+  const reported = async (action: () => Promise<unknown>) => {
+    await allReported();
+    const before = count;
+    await action();
+    await allReported();
+    return count > before;
+  };
   return {
-    /** Resolves on the next change reported after `action`, or fails after 1 s. */
     async reports(what: string, action: () => Promise<unknown>) {
-      await settle();
-      const before = count;
-      const seen = new Promise<void>((resolve) => {
-        waiting = resolve;
-      });
-      await action();
-      if (count > before) return;
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no change reported within 1 s of ${what}`)), 1000).unref(),
-      );
-      await Promise.race([seen, timeout]);
+      assert.ok(await reported(action), `${what} was not reported`);
     },
-    /** Fails if `action` is reported as a change within 300 ms. */
+    /**
+     * For the first write in a folder the watch has just found: the watch of that folder is set
+     * up a moment after the folder is seen, so the write is made again until it is reported.
+     */
+    async reportsOnceWatched(what: string, write: () => Promise<unknown>) {
+      await eventually(async () => ((await reported(write)) ? true : undefined), { what });
+    },
     async ignores(what: string, action: () => Promise<unknown>) {
-      await settle();
-      const before = count;
-      await action();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(count, before, `${what} was reported as a change`);
+      assert.equal(await reported(action), false, `${what} was reported as a change`);
     },
   };
 }
@@ -78,7 +94,9 @@ describe('the watch of the served folder', () => {
       writeFile(join(root, 'a', 'b', 'page.html'), '<p>2</p>\n'),
     );
     await watch.reports('a new folder', () => mkdir(join(root, 'new')));
-    await watch.reports('a file in the new folder', () => writeFile(join(root, 'new', 'x.txt'), 'x\n'));
+    await watch.reportsOnceWatched('a file in the new folder', () =>
+      writeFile(join(root, 'new', 'x.txt'), 'x\n'),
+    );
   });
 
   it('follows a git-sync link swap: reports it, then watches the new revision', async () => {
@@ -93,7 +111,7 @@ describe('the watch of the served folder', () => {
       await symlink('.gitsync/bbb', join(base, '.html.tmp'));
       await rename(join(base, '.html.tmp'), join(base, 'html'));
     });
-    await watch.reports('a write in the new revision', () =>
+    await watch.reportsOnceWatched('a write in the new revision', () =>
       writeFile(join(base, '.gitsync', 'bbb', 'index.html'), '<p>bbb, edited</p>\n'),
     );
     await watch.ignores('a write in the old revision', () =>
@@ -105,7 +123,9 @@ describe('the watch of the served folder', () => {
     const base = await tempDir();
     const watch = await watching(join(base, 'html'));
     await watch.reports('the folder appearing', () => mkdir(join(base, 'html')));
-    await watch.reports('a first file', () => writeFile(join(base, 'html', 'index.txt'), 'hello\n'));
+    await watch.reportsOnceWatched('a first file', () =>
+      writeFile(join(base, 'html', 'index.txt'), 'hello\n'),
+    );
   });
 
   it('follows the folder removed and made again at the same path', async () => {
@@ -115,7 +135,9 @@ describe('the watch of the served folder', () => {
     const watch = await watching(root);
     await watch.reports('the folder removed', () => rm(root, { recursive: true }));
     await watch.reports('the folder made again', () => mkdir(root));
-    await watch.reports('a file in the new folder', () => writeFile(join(root, 'index.txt'), 'x\n'));
+    await watch.reportsOnceWatched('a file in the new folder', () =>
+      writeFile(join(root, 'index.txt'), 'x\n'),
+    );
   });
 
   it('does not report hidden entries alone: temporary files and git-sync’s own folder', async () => {
@@ -178,7 +200,7 @@ describe('the watch of the served folder', () => {
       what: 'the watches of the removed folders to go',
     });
     await watch.reports('a new folder', () => mkdir(join(root, 'new')));
-    await watch.reports('a file in it', () => writeFile(join(root, 'new', 'page.html'), 'x\n'));
+    await watch.reportsOnceWatched('a file in it', () => writeFile(join(root, 'new', 'page.html'), 'x\n'));
   });
 
   it('watches a folder replaced by another of the same name', async (t) => {

@@ -1,12 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:http';
+import { PATIENCE_MS } from './patience.ts';
 
 /** One message of a Server-Sent Events stream: an event, or a comment (`event: 'comment'`). */
 export interface StreamMessage {
   readonly event: string;
   readonly data: string;
-  /** Milliseconds since the stream was opened. */
-  readonly at: number;
 }
 
 export interface EventStream {
@@ -14,8 +13,11 @@ export interface EventStream {
   readonly headers: IncomingHttpHeaders;
   /** Every message so far, in order. */
   readonly messages: StreamMessage[];
-  /** Resolves with the next message named `event` (after those already read), or fails after `timeoutMs`. */
-  next(event: string, timeoutMs?: number): Promise<StreamMessage>;
+  /**
+   * Resolves with the next message named `event` (after those already read); fails once the
+   * stream ends without one, or after PATIENCE_MS.
+   */
+  next(event: string): Promise<StreamMessage>;
   /** Resolves once the server has ended the stream. */
   readonly ended: Promise<void>;
   close(): void;
@@ -27,7 +29,6 @@ export interface EventStream {
  */
 export function openEventStream(url: URL | string, path: string): Promise<EventStream> {
   const base = new URL(url);
-  const started = Date.now();
   return new Promise((resolve, reject) => {
     const req = request(
       { host: base.hostname, port: base.port, path, headers: { accept: 'text/event-stream' } },
@@ -55,7 +56,6 @@ export function openEventStream(url: URL | string, path: string): Promise<EventS
             messages.push({
               event: comment ? 'comment' : (field('event')[0] ?? 'message'),
               data: comment ? fields.join('\n') : field('data').join('\n'),
-              at: Date.now() - started,
             });
           }
           wake();
@@ -72,8 +72,10 @@ export function openEventStream(url: URL | string, path: string): Promise<EventS
           messages,
           ended,
           close: () => req.destroy(),
-          async next(event, timeoutMs = 2000) {
-            const deadline = Date.now() + timeoutMs;
+          async next(event) {
+            // Not a timer of the global kind: a test may drive those with mock timers meanwhile.
+            const patience = AbortSignal.timeout(PATIENCE_MS);
+            patience.addEventListener('abort', wake);
             for (;;) {
               const from = read.get(event) ?? 0;
               const index = messages.findIndex((message, at) => at >= from && message.event === event);
@@ -82,15 +84,8 @@ export function openEventStream(url: URL | string, path: string): Promise<EventS
                 return messages[index] as StreamMessage;
               }
               if (finished) throw new Error(`the stream ended before a "${event}" event`);
-              const left = deadline - Date.now();
-              if (left <= 0) throw new Error(`no "${event}" event within ${timeoutMs} ms`);
-              await new Promise<void>((wakeUp) => {
-                const timer = setTimeout(wakeUp, left);
-                waiters.push(() => {
-                  clearTimeout(timer);
-                  wakeUp();
-                });
-              });
+              if (patience.aborted) throw new Error(`no "${event}" event within ${PATIENCE_MS} ms`);
+              await new Promise<void>((wakeUp) => waiters.push(wakeUp));
             }
           },
         });

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { PATIENCE_MS } from './patience.ts';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -43,10 +44,10 @@ export function httpGet(
   });
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs` (PATIENCE_MS). */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
-  { timeoutMs = 5000, intervalMs = 25, what = 'condition' } = {},
+  { timeoutMs = PATIENCE_MS, intervalMs = 25, what = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PATIENCE_MS } from './patience.ts';
 
 export interface RawAnswer {
   /** 0 when the server closed the connection without answering. */
@@ -14,17 +15,19 @@ export interface RawAnswer {
 
 /**
  * Sends bytes exactly as given (no client library between, so nothing is normalised or
- * refused on the way) and reads the answer until the server closes the connection. `chunks`
- * with `delayMs` sends them one by one, as a slow client does. `halfOpen` keeps sending after
- * the server has ended its side, as a client that ignores it does: only the server closing
- * the connection for good ends the answer then.
+ * refused on the way) and reads the answer until the server closes the connection. Chunks
+ * with `delayMs` are sent one by one, as a slow client does, until they run out or the
+ * connection closes: `endless` ones keep coming as long as the server listens.
+ * `halfOpen` keeps sending after the server has ended its side, as a client that ignores it
+ * does: only the server closing the connection for good ends the answer then. The client gives
+ * up after `timeoutMs` (PATIENCE_MS).
  */
 export async function rawRequest(
   port: number,
-  request: string | Buffer | readonly (string | Buffer)[],
+  request: string | Buffer | Iterable<string | Buffer>,
   {
     delayMs = 0,
-    timeoutMs = 10_000,
+    timeoutMs = PATIENCE_MS,
     halfOpen = false,
   }: { delayMs?: number; timeoutMs?: number; halfOpen?: boolean } = {},
 ): Promise<RawAnswer> {
@@ -41,16 +44,22 @@ export async function rawRequest(
     timedOut = true;
     socket.destroy();
   }, timeoutMs);
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  const parts = Array.isArray(request) ? request : [request as string | Buffer];
-  for (const [index, part] of parts.entries()) {
-    if (index > 0 && delayMs > 0) await sleep(delayMs);
+  await Promise.race([new Promise((resolve) => socket.once('connect', resolve)), ended]);
+  const parts = typeof request === 'string' || Buffer.isBuffer(request) ? [request] : request;
+  for (const part of parts) {
     if (socket.destroyed) break;
     socket.write(part);
+    if (delayMs > 0) await sleep(delayMs);
   }
   await ended;
   clearTimeout(timer);
   return { ...parseAnswer(Buffer.concat(received)), ms: Date.now() - started, timedOut };
+}
+
+/** The chunks of `start` (of a string, one character each), then `piece` again and again, with no end. */
+export function* endless(start: Iterable<string>, piece: string): Generator<string> {
+  yield* start;
+  for (;;) yield piece;
 }
 
 function parseAnswer(bytes: Buffer): Omit<RawAnswer, 'ms' | 'timedOut'> {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { PATIENCE_MS } from './patience.ts';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -43,9 +44,9 @@ export interface ServiceProcess {
   readonly output: string[];
   /** Log lines parsed from JSON output (LOG_FORMAT=json). */
   logs(): LogLine[];
-  /** Waits for a log line whose message matches, and returns it. */
+  /** Waits for a log line whose message matches, and returns it; fails after `timeoutMs` (PATIENCE_MS). */
   waitForLog(match: RegExp | string, timeoutMs?: number): Promise<LogLine>;
-  /** Waits for a raw output line that matches, and returns the match. */
+  /** Waits for a raw output line that matches, and returns the match; fails after `timeoutMs` (PATIENCE_MS). */
   waitForOutput(match: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   readonly exited: Promise<Exit>;
   /** Sends a signal and waits for the exit; resolves with how long the exit took. */
@@ -93,11 +94,12 @@ export function startService(
   exited.then(() => {
     for (const wake of waiters) wake();
   });
-  // SIGTERM first, so that a service with children of its own (the local stack) stops them too.
+  // SIGTERM first, so that a service with children of its own (the local stack) stops them too:
+  // killed while it stops them on a busy machine, it would leave them running.
   after(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), PATIENCE_MS);
     await exited;
     clearTimeout(killer);
   });
@@ -141,7 +143,7 @@ export function startService(
       check();
     });
 
-  const waitForLog = (match: RegExp | string, timeoutMs = 5000) =>
+  const waitForLog = (match: RegExp | string, timeoutMs = PATIENCE_MS) =>
     waitFor(
       () =>
         logs().find((line) => (typeof match === 'string' ? line.msg.includes(match) : match.test(line.msg))),
@@ -149,7 +151,7 @@ export function startService(
       timeoutMs,
     );
 
-  const waitForOutput = (match: RegExp, timeoutMs = 5000) =>
+  const waitForOutput = (match: RegExp, timeoutMs = PATIENCE_MS) =>
     waitFor(
       () => {
         for (const line of output) {
@@ -178,14 +180,16 @@ export function startService(
   };
 }
 
-/** Runs a service that is expected to stop by itself (bad settings, one-time mode) and returns how it ended. */
+/**
+ * Runs a service that is expected to stop by itself (bad settings, one-time mode) and returns how
+ * it ended; one still running after PATIENCE_MS is killed.
+ */
 export async function runToExit(
   service: ServiceName,
   env: Record<string, string>,
-  timeoutMs = 10_000,
 ): Promise<Exit & { readonly output: string }> {
   const running = startService(service, env);
-  const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), PATIENCE_MS);
   const exit = await running.exited;
   clearTimeout(timer);
   return { ...exit, output: running.output.join('\n') };
