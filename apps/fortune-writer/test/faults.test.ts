@@ -71,7 +71,12 @@ describe('fortune-writer when its folder fails it', () => {
     await writer.waitForLog(/Could not write fortune, keeping the last one: EROFS/);
     const kept = await published(disk.path);
     assertConsistent(kept);
-    await sleep(300);
+    const failures = () =>
+      writer.logs().filter((line) => line.msg.startsWith('Could not write fortune')).length;
+    const before = failures();
+    await eventually(() => (failures() >= before + 2 ? true : undefined), {
+      what: 'two more writes tried after the files were read',
+    });
     assert.deepEqual(await published(disk.path), kept, 'nothing changes while the folder is read-only');
     const ready = await httpGet(health, '/readyz');
     assert.equal(ready.status, 200, 'still serving the last fortune is not a reason to leave the Service');

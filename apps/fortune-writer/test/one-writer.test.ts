@@ -24,7 +24,6 @@ describe('fortune-writer: one writer per folder', () => {
     await first.waitForLog('Writing a fortune every');
     await eventually(async () => ((await history(dir)).length >= 3 ? true : undefined), {
       what: 'three fortunes',
-      timeoutMs: 15_000,
     });
 
     const second = await startOrRefuse({ FORTUNE_DIR: dir, POD_NAME: 'second' });
@@ -42,7 +41,7 @@ describe('fortune-writer: one writer per folder', () => {
         const fortunes = await history(dir);
         return fortunes[0]?.writtenAt !== newest ? fortunes : undefined;
       },
-      { what: 'a fortune of the first writer after the second stopped', timeoutMs: 15_000 },
+      { what: 'a fortune of the first writer after the second stopped' },
     );
     assert.deepEqual(new Set(later.map((fortune) => fortune.host)), new Set(['first']));
     bounds.push({

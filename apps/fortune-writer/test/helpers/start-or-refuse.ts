@@ -3,11 +3,11 @@ import { type RunAs, startService } from '@fortune-sidecar/testing';
 /**
  * Starts the writer and waits until it has written its first fortune, or has stopped: `exit`
  * says which (undefined while it runs), `lines` is all it printed. A writer that does neither
- * within 15 s is killed, and counts as stopped.
+ * within PATIENCE_MS is killed, and counts as stopped.
  */
 export async function startOrRefuse(env: Record<string, string>, user?: RunAs) {
   const writer = startService('fortune-writer', env, [], user);
-  const running = await writer.waitForLog('Writing a fortune every', 15_000).then(
+  const running = await writer.waitForLog('Writing a fortune every').then(
     () => true,
     () => false,
   );
