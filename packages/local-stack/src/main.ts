@@ -66,18 +66,17 @@ function urlField(line: string): string | undefined {
 
 /**
  * Says where the fortune is once there is one to fetch (the web server's /readyz answers 200
- * after the writer's first write), so that a curl right after the line never gets a 404.
+ * after the writer's first write), so that a curl right after the line never gets a 404,
+ * however long the first write takes on a busy machine. Until then the services' own lines say
+ * what they do, the web server's with its address.
  */
 async function announceWhenReady(url: URL): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const ready = await fetch(new URL('/readyz', url)).then(
+  const ready = () =>
+    fetch(new URL('/readyz', url)).then(
       (answer) => answer.ok,
       () => false,
     );
-    if (ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  while (!(await ready())) await new Promise((resolve) => setTimeout(resolve, 20));
   if (url.hostname === '127.0.0.1' || url.hostname === '0.0.0.0') url.hostname = 'localhost';
   say(`The fortune is at ${url.href}  (curl ${url.href} prints it; a browser shows the page)`);
   if (stack.sampleRepo)

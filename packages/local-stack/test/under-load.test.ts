@@ -8,7 +8,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually, figures, httpGet, startService } from '@fortune-sidecar/testing';
+import { eventually, figures, httpGet, type ServiceProcess, startService } from '@fortune-sidecar/testing';
 import fortunes from 'fortune-cookie';
 
 const REQUESTS = 100_000;
@@ -55,6 +55,16 @@ const CHECKS: Record<string, (body: string) => boolean> = {
   '/site/page.txt': (body) => wholeRevision(body, 'page.txt'),
 };
 
+/** How many lines of the service's output so far match `pattern`, read as they come. */
+function outputCounter(service: ServiceProcess, pattern: RegExp): () => number {
+  let read = 0;
+  let count = 0;
+  return () => {
+    for (; read < service.output.length; read += 1) if (pattern.test(service.output[read] ?? '')) count += 1;
+    return count;
+  };
+}
+
 describe('the stack under load', () => {
   it(`answers ${REQUESTS.toLocaleString('en')} requests from ${CLIENTS} clients while the writer and git-sync keep changing the folder, every answer whole`, async () => {
     const stack = startService(
@@ -62,7 +72,7 @@ describe('the stack under load', () => {
       { WEB_PORT: '0', LOG_FORMAT: 'text', FORTUNE_INTERVAL: '50ms', GITSYNC_PERIOD: '50ms' },
       ['--git-sync'],
     );
-    const [, address] = await stack.waitForOutput(/^\[stack\] The fortune is at (\S+)/, 10_000);
+    const [, address] = await stack.waitForOutput(/^\[stack\] The fortune is at (\S+)/);
     const [, repo = ''] = await stack.waitForOutput(
       /^\[stack\] The git-synced site is at \S+; commit in (\S+) to change it$/,
     );
@@ -99,6 +109,27 @@ describe('the stack under load', () => {
       }
     })();
 
+    const rewrites = outputCounter(stack, /^\[fortune-writer\] .*Writing fortune to/);
+    const swaps = outputCounter(stack, /^\[git-sync\] .*Synced /);
+    // However fast the clients go, the folder keeps changing under them: the requests go in as
+    // many rounds as AT_LEAST has rewrites, and each round waits until the stack has made its
+    // share of both kinds of change.
+    const perRound = REQUESTS / AT_LEAST.rewrites;
+    let round = { number: 0, changed: Promise.resolve<unknown>(true) };
+    const changedFor = (request: number) => {
+      const number = Math.floor(request / perRound) + 1;
+      if (number > round.number) {
+        const swapsBy = Math.ceil((number * AT_LEAST.swaps) / AT_LEAST.rewrites);
+        round = {
+          number,
+          changed: eventually(() => (rewrites() >= number && swaps() >= swapsBy ? true : undefined), {
+            what: `${number} rewrites and ${swapsBy} revisions swapped in`,
+          }),
+        };
+      }
+      return round.changed;
+    };
+
     const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
     const paths = Object.keys(CHECKS);
     let sent = 0;
@@ -122,7 +153,9 @@ describe('the stack under load', () => {
     const client = async () => {
       while (sent < REQUESTS) {
         const path = paths[sent % paths.length] as string;
+        const changed = changedFor(sent);
         sent += 1;
+        await changed;
         const { status, body } = await get(path);
         tally.requests += 1;
         tally.byPath[path] = (tally.byPath[path] ?? 0) + 1;
@@ -137,9 +170,8 @@ describe('the stack under load', () => {
     await pushing;
     agent.destroy();
 
-    const output = stack.output.join('\n');
-    tally.writerRewrites = output.match(/\[fortune-writer\] .*Writing fortune to/g)?.length ?? 0;
-    tally.gitSyncSwaps = output.match(/\[git-sync\] .*Synced /g)?.length ?? 0;
+    tally.writerRewrites = rewrites();
+    tally.gitSyncSwaps = swaps();
     await stack.stop('SIGINT');
 
     assert.equal(tally.requests, REQUESTS);
