@@ -92,7 +92,7 @@ describe('running a git command', () => {
         const git = descendantsOf(process.pid, all).filter((entry) => entry.pgid !== ownGroup);
         return git.some((entry) => entry.command === 'git-remote-http') ? git : undefined;
       },
-      { timeoutMs: 15_000, what: 'git-remote-http connected to the remote' },
+      { what: 'git-remote-http connected to the remote' },
     );
     const reason = new Error('the sync took too long');
     abort.abort(reason);

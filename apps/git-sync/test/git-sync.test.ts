@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GIT_SYNC_LAYOUT } from '@fortune-sidecar/common';
 import {
   createOrigin,
+  eventually,
   figures,
   freePort,
   type GitServer,
@@ -13,9 +13,10 @@ import {
   startGitDaemon,
   startService,
   startSilentServer,
+  startStallingProxy,
   tempDir,
 } from '@fortune-sidecar/testing';
-import { healthPort, probe } from './helpers/health.ts';
+import { failuresInARow, healthPort, probe } from './helpers/health.ts';
 
 const base = await tempDir('git-sync-app-');
 const outcomes = figures('git-sync-recovery', [] as { fault: string; outcome: string }[]);
@@ -42,8 +43,9 @@ describe('git-sync', () => {
   const synced = (commit: string) => ` to ${commit}`;
   const errors = (gitSync: ReturnType<typeof start>) =>
     gitSync.logs().filter((line) => line.level === 'error');
+  const messages = (gitSync: ReturnType<typeof start>) => gitSync.logs().map((line) => line.msg);
 
-  it('publishes the branch, follows new and force-pushed commits within a period, and removes old worktrees', async () => {
+  it('publishes the branch, follows new and force-pushed commits, and removes old worktrees after GITSYNC_STALE_WORKTREE_TIMEOUT', async () => {
     const { origin, first, name, root } = await setUp();
     const gitSync = start({
       GITSYNC_REPO: daemon.url(name),
@@ -60,20 +62,16 @@ describe('git-sync', () => {
     assert.deepEqual(await probe(port, '/readyz'), { status: 200, body: `synced to ${first}` });
     assert.deepEqual(await probe(port, '/healthz'), { status: 200, body: '0 failed syncs in a row' });
 
-    const pushed = Date.now();
     const second = await origin.commit({ 'index.txt': 'second\n' });
     await gitSync.waitForLog(synced(second));
-    const swapped = Date.now();
-    // One period of waiting, plus the time a sync takes on a busy test machine.
-    assert.ok(swapped - pushed < 300 + 1500, `published ${swapped - pushed}ms after the push`);
     assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'second\n');
-    assert.equal(
-      await readFile(join(root, GIT_SYNC_LAYOUT.worktrees, first, 'index.txt'), 'utf8'),
-      'first\n',
-    );
 
-    await gitSync.waitForLog(`Removed worktree ${first}`);
-    assert.ok(Date.now() - swapped >= 600, 'the old worktree was kept for GITSYNC_STALE_WORKTREE_TIMEOUT');
+    // How long the old worktree is kept is the publisher's clock's to say (sync.test.ts moves it);
+    // here, that the setting reaches it, and that the worktree goes only once it is unlinked.
+    const removed = await gitSync.waitForLog(`Removed worktree ${first}`);
+    assert.equal(removed.msg, `Removed worktree ${first}, unlinked for more than 600ms`);
+    const said = messages(gitSync);
+    assert.ok(said.indexOf(removed.msg) > said.indexOf(`Synced ${daemon.url(name)} HEAD to ${second}`));
     assert.deepEqual(await readdir(join(root, GIT_SYNC_LAYOUT.worktrees)), [second]);
 
     const rewritten = await origin.rewrite({ 'index.txt': 'second, rewritten\n' });
@@ -82,14 +80,14 @@ describe('git-sync', () => {
 
     const stopped = await gitSync.stop('SIGTERM');
     assert.deepEqual([stopped.code, stopped.signal], [0, null]);
-    assert.ok(stopped.ms < 1000, `stopped in ${stopped.ms}ms`);
+    assert.ok(messages(gitSync).includes('SIGTERM received, shutting down'));
     assert.deepEqual((await readdir(root)).sort(), ['.gitsync', 'html']);
     assert.deepEqual(
       gitSync.logs().filter((line) => line.level !== 'info'),
       [],
       'no warnings or errors on the way',
     );
-    outcomes.push({ fault: 'force-push', outcome: 'the rewritten tip published within a period' });
+    outcomes.push({ fault: 'force-push', outcome: 'the rewritten tip published at a following sync' });
   });
 
   it('keeps serving the last good commit while the server is down, counts the failures, and recovers', async () => {
@@ -109,9 +107,10 @@ describe('git-sync', () => {
     await gitSync.waitForLog('Sync failed (2 in a row)');
     const health = await probe(port, '/healthz');
     assert.equal(health.status, 200);
+    assert.ok(failuresInARow(health.body) >= 2, health.body);
     assert.match(
       health.body,
-      /^2 failed syncs in a row, last error: git fetch failed: fatal: unable to connect to 127\.0\.0\.1/,
+      /failed syncs in a row, last error: git fetch failed: fatal: unable to connect to 127\.0\.0\.1/,
     );
     assert.deepEqual(await probe(port, '/readyz'), { status: 200, body: `synced to ${first}` });
     assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'first\n');
@@ -203,27 +202,34 @@ describe('git-sync', () => {
     });
   });
 
-  it('is not ready before its first sync, and on SIGTERM stops the running git and exits 0 within 1 s', async () => {
-    const silent = await startSilentServer();
-    after(() => silent.stop());
-    const { root } = await setUp();
+  // A fetch from a remote that never answers ends only when git-sync stops git: had it waited
+  // for the fetch, its shutdown would have timed out and exited with 1.
+  it('is not ready before its first sync, and on SIGTERM stops the running git and exits 0 by itself', async () => {
+    const { name, root } = await setUp();
+    const hanging = await startStallingProxy(daemon.port, 0);
+    after(() => hanging.stop());
     const gitSync = start({
-      GITSYNC_REPO: silent.url('hangs.git'),
+      GITSYNC_REPO: `git://127.0.0.1:${hanging.port}/${name}`,
       GITSYNC_ROOT: root,
-      GITSYNC_SYNC_TIMEOUT: '1m',
+      GITSYNC_SYNC_TIMEOUT: '1h',
       GITSYNC_HTTP_PORT: '0',
     });
     const port = await healthPort(gitSync);
-    // Long enough for git to be waiting on the server.
-    await sleep(300);
+    await eventually(() => (hanging.connections() > 0 ? true : undefined), {
+      what: 'git fetching from the remote that hangs',
+    });
     assert.deepEqual(await probe(port, '/readyz'), { status: 503, body: 'not synced yet' });
     const stopped = await gitSync.stop('SIGTERM');
     assert.deepEqual([stopped.code, stopped.signal], [0, null]);
-    assert.ok(stopped.ms < 1000, `stopped in ${stopped.ms}ms`);
+    assert.ok(messages(gitSync).includes('SIGTERM received, shutting down'));
+    assert.deepEqual(errors(gitSync), []);
+    await eventually(() => (hanging.connections() === 0 ? true : undefined), {
+      what: 'the connection of the stopped git closed',
+    });
     assert.deepEqual(await readdir(root), ['.gitsync']);
     outcomes.push({
       fault: 'SIGTERM during a sync',
-      outcome: 'git stopped, exit 0 within 1 s, nothing half-published',
+      outcome: 'git stopped, exit 0 by itself, nothing half-published',
     });
   });
 

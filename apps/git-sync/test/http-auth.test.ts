@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createOrigin,
   type GitServer,
@@ -34,13 +33,12 @@ const bounds = resourceBounds('git-sync', import.meta.url);
 
 describe('git-sync over smart HTTP with basic authentication', () => {
   let server: GitServer;
-  let commit: string;
   let count = 0;
 
   before(async () => {
     server = await startHttpGitServer(base, { username: USERNAME, password: PASSWORD });
     const origin = await createOrigin(base, 'site.git');
-    commit = await origin.commit({ 'index.txt': 'private\n' });
+    await origin.commit({ 'index.txt': 'private\n' });
   });
   after(() => server.stop());
 
@@ -65,15 +63,20 @@ describe('git-sync over smart HTTP with basic authentication', () => {
   }
 
   it('syncs with GITSYNC_USERNAME and GITSYNC_PASSWORD_FILE, and the password is nowhere on disk or in the logs', async () => {
+    const origin = await createOrigin(base, 'moving.git');
+    const first = await origin.commit({ 'index.txt': 'private\n' });
     const { gitSync, root, output } = start({
+      GITSYNC_REPO: server.url('moving.git'),
       GITSYNC_USERNAME: USERNAME,
       GITSYNC_PASSWORD_FILE: await passwordFile(PASSWORD),
       GITSYNC_PERIOD: '200ms',
     });
-    await gitSync.waitForLog(`to ${commit}`);
-    // A few more syncs, so every file git writes on a fetch is there to be searched.
-    await sleep(500);
-    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'private\n');
+    await gitSync.waitForLog(`to ${first}`);
+    // A second fetch, into what the first sync left, so that every file git writes on a fetch is
+    // there to be searched.
+    const second = await origin.commit({ 'index.txt': 'private, later\n' });
+    await gitSync.waitForLog(`to ${second}`);
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'private, later\n');
     assert.equal((await gitSync.stop()).code, 0);
 
     for (const form of [PASSWORD, encodeURIComponent(PASSWORD), 'pa%22ss%20w%40rd']) {
@@ -121,10 +124,8 @@ describe('git-sync over smart HTTP with basic authentication', () => {
   });
 
   it('fails at once without credentials instead of waiting for someone to type them', async () => {
-    const started = Date.now();
     const { gitSync, lastError } = start({ GITSYNC_ONE_TIME: 'true', GITSYNC_MAX_FAILURES: '0' });
     assert.deepEqual(await gitSync.exited, { code: 1, signal: null });
-    assert.ok(Date.now() - started < 5000);
     assert.match(String(lastError()), /terminal prompts disabled/);
   });
 });

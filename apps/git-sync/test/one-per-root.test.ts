@@ -52,10 +52,10 @@ describe('one git-sync per GITSYNC_ROOT', () => {
     const { origin, name, root } = await setUp();
     await origin.commit({ 'index.txt': 'other\n' }, { branch: 'other' });
     const first = start({ GITSYNC_REPO: daemon.url(name), GITSYNC_ROOT: root, GITSYNC_REF: 'main' });
-    await first.waitForLog(/^Synced /, 15_000);
+    await first.waitForLog(/^Synced /);
 
     const second = start({ GITSYNC_REPO: daemon.url(name), GITSYNC_ROOT: root, GITSYNC_REF: 'other' });
-    await second.waitForOutput(/ is held by /, 15_000);
+    await second.waitForOutput(/ is held by /);
     const exit = await second.exited;
     assert.deepEqual(exit, { code: 1, signal: null });
     const said = plainLines(second);
@@ -66,7 +66,7 @@ describe('one git-sync per GITSYNC_ROOT', () => {
     );
 
     const next = await origin.commit({ 'index.txt': 'main, later\n' });
-    await first.waitForLog(`to ${next}`, 15_000);
+    await first.waitForLog(`to ${next}`);
     assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'main, later\n');
     bounds.push({
       tried: 'a second git-sync, for another branch, started on the root of a running one',
@@ -82,7 +82,7 @@ describe('one git-sync per GITSYNC_ROOT', () => {
     assert.equal(await isThere(lock), false, 'the lock is left after a one-time sync');
 
     const sidecar = start({ GITSYNC_REPO: daemon.url(name), GITSYNC_ROOT: root });
-    await sidecar.waitForLog('which is already published', 15_000);
+    await sidecar.waitForLog('which is already published');
     assert.ok(await isThere(lock));
     assert.equal((await sidecar.stop('SIGTERM')).code, 0);
     assert.equal(await isThere(lock), false, 'the lock is left after SIGTERM');
@@ -102,7 +102,7 @@ describe('one git-sync per GITSYNC_ROOT', () => {
   it('exits 1 when another process takes its lock over, rather than publish beside it', async () => {
     const { name, root, lock } = await setUp();
     const gitSync = start({ GITSYNC_REPO: daemon.url(name), GITSYNC_ROOT: root });
-    await gitSync.waitForLog(/^Synced /, 15_000);
+    await gitSync.waitForLog(/^Synced /);
     const other = {
       service: 'git-sync',
       pid: 4242,
@@ -113,7 +113,7 @@ describe('one git-sync per GITSYNC_ROOT', () => {
     await writeFile(`${lock}.new`, `${JSON.stringify(other)}\n`);
     await rename(`${lock}.new`, lock);
 
-    const lost = await gitSync.waitForLog('Lost the lock on GITSYNC_ROOT', 15_000);
+    const lost = await gitSync.waitForLog('Lost the lock on GITSYNC_ROOT');
     assert.match(String(lost.reason), /is now held by git-sync \(pid 4242 on host another-node/);
     assert.deepEqual(await gitSync.exited, { code: 1, signal: null });
     assert.equal(JSON.parse(await readFile(lock, 'utf8')).token, 'theirs', 'the other holder keeps its lock');

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
-import { readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, GIT_SYNC_LAYOUT } from '@fortune-sidecar/common';
 import {
   createOrigin,
+  eventually,
   type GitServer,
   git,
+  PATIENCE_MS,
   startGitDaemon,
-  startSilentServer,
+  startStallingProxy,
   tempDir,
 } from '@fortune-sidecar/testing';
 import { createPublisher } from '../src/publish.ts';
@@ -26,15 +28,33 @@ describe('one sync against a git daemon', () => {
   });
   after(() => daemon.stop());
 
-  /** A fresh origin (served by the daemon) and a fresh GITSYNC_ROOT syncing `ref` from it. */
-  async function setUp(options: { ref?: string; depth?: number; url?: string } = {}) {
+  /**
+   * A fresh origin (served by the daemon) and a fresh GITSYNC_ROOT syncing `ref` from it, or
+   * from `url`. Old worktrees go at the next sync unless `staleWorktreeTimeoutMs` says otherwise,
+   * on the clock `now`.
+   */
+  async function setUp(
+    options: {
+      ref?: string;
+      depth?: number;
+      url?: string;
+      staleWorktreeTimeoutMs?: number;
+      now?: () => number;
+    } = {},
+  ) {
     count += 1;
     const name = `origin-${count}.git`;
     const origin = await createOrigin(base, name);
     const root = join(base, `root-${count}`);
     const lines: string[] = [];
     const log = createLogger({ format: 'text', write: (line) => lines.push(line) });
-    const publisher = createPublisher({ root, link: 'html', staleWorktreeTimeoutMs: 0, log });
+    const publisher = createPublisher({
+      root,
+      link: 'html',
+      staleWorktreeTimeoutMs: options.staleWorktreeTimeoutMs ?? 0,
+      log,
+      ...(options.now ? { now: options.now } : {}),
+    });
     await publisher.recover();
     const url = options.url ?? daemon.url(name);
     const sync = createSync({
@@ -55,6 +75,7 @@ describe('one sync against a git daemon', () => {
       sync: (signal = never) => sync(signal),
       served: () => readFile(join(root, 'html', 'index.txt'), 'utf8'),
       linked: () => readlink(join(root, 'html')),
+      worktrees: async () => (await readdir(join(root, GIT_SYNC_LAYOUT.worktrees))).sort(),
       repo: join(root, GIT_SYNC_LAYOUT.repo),
       url,
     };
@@ -196,15 +217,43 @@ describe('one sync against a git daemon', () => {
     assert.equal(await served(), 'two\n');
   });
 
-  it('stops git at once when the sync is aborted', async () => {
-    const silent = await startSilentServer();
+  it('keeps an unlinked worktree through the syncs within GITSYNC_STALE_WORKTREE_TIMEOUT, and removes it at the first sync after', async () => {
+    let clock = 0;
+    const { origin, sync, worktrees, lines } = await setUp({ staleWorktreeTimeoutMs: 600, now: () => clock });
+    const first = await origin.commit({ 'index.txt': 'one\n' });
+    await sync();
+    const second = await origin.commit({ 'index.txt': 'two\n' });
+    clock = 1000;
+    await sync();
+    clock = 1599;
+    await sync();
+    assert.deepEqual(await worktrees(), [first, second].sort());
+    clock = 1600;
+    await sync();
+    assert.deepEqual(await worktrees(), [second]);
+    assert.match(lines.join('\n'), new RegExp(`Removed worktree ${first}, unlinked for more than 600ms`));
+  });
+
+  // The remote never answers: the sync can only end because git is stopped.
+  it('stops git when the sync is aborted, and rejects with the reason', {
+    timeout: PATIENCE_MS,
+  }, async () => {
+    const hanging = await startStallingProxy(daemon.port, 0);
     try {
-      const { sync } = await setUp({ url: silent.url('hangs.git') });
-      const started = Date.now();
-      await assert.rejects(sync(AbortSignal.timeout(300)), { name: 'TimeoutError' });
-      assert.ok(Date.now() - started < 1000, `took ${Date.now() - started}ms`);
+      const { sync } = await setUp({ url: `git://127.0.0.1:${hanging.port}/hangs.git` });
+      const abort = new AbortController();
+      const syncing = sync(abort.signal);
+      await eventually(() => (hanging.connections() > 0 ? true : undefined), {
+        what: 'git fetching from the remote that hangs',
+      });
+      const reason = new Error('git-sync is stopping');
+      abort.abort(reason);
+      await assert.rejects(syncing, reason);
+      await eventually(() => (hanging.connections() === 0 ? true : undefined), {
+        what: 'the connection of the stopped git closed',
+      });
     } finally {
-      await silent.stop();
+      await hanging.stop();
     }
   });
 });

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { ServiceProcess } from '@fortune-sidecar/testing';
 import { httpGet } from '@fortune-sidecar/testing';
 
@@ -14,4 +15,14 @@ export async function probe(
 ): Promise<{ status: number; body: string }> {
   const { status, body } = await httpGet(`http://127.0.0.1:${port}/`, path);
   return { status, body: body.trim() };
+}
+
+/**
+ * The failures in a row that a /healthz body counts. Read after the log said "Sync failed (n in
+ * a row)", it is at least n: the next attempt may have failed too before the probe was answered.
+ */
+export function failuresInARow(body: string): number {
+  const [, count] = /^(\d+) failed syncs in a row/.exec(body) ?? [];
+  assert.ok(count !== undefined, `not a /healthz body: ${body}`);
+  return Number(count);
 }
