@@ -343,6 +343,7 @@ describe('web-server under hostile requests', () => {
         patience,
       );
       assert.equal(answer.status, 405);
+      assert.equal(answer.headers.connection, 'close', 'closed with the answer, not at the timeout');
       closedByServer(answer);
     });
 

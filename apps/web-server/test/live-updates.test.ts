@@ -36,6 +36,8 @@ async function serve(options: LiveUpdatesOptions = {}) {
   const url = await listen(server, 0, '127.0.0.1');
   stops.push(async () => {
     live.close();
+    // Whatever a failed test left open: the test file must end all the same.
+    server.closeAllConnections();
     await closeServer(server);
   });
   return { live, url, server };
