@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PATIENCE_MS } from './patience.ts';
 
 export interface GitServer {
   readonly port: number;
@@ -20,8 +21,8 @@ export async function freePort(): Promise<number> {
 }
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
+  const patience = AbortSignal.timeout(PATIENCE_MS);
+  while (!patience.aborted) {
     if (child.exitCode !== null) throw new Error(`git daemon exited with ${child.exitCode}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
@@ -34,7 +35,7 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
     if (open) return;
     await sleep(20);
   }
-  throw new Error(`git daemon did not listen on port ${port} within 5s`);
+  throw new Error(`git daemon did not listen on port ${port} within ${PATIENCE_MS} ms`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
