@@ -156,7 +156,7 @@ describe('pnpm dev', { skip: !existsSync('/proc/self/cmdline') && 'reads /proc' 
     await save('apps/fortune-writer/src/main.ts', (text) =>
       text.replace('Writing a fortune every', 'Writing a fresh fortune every'),
     );
-    await output.next(/^\[dev\] apps\/fortune-writer\/src\/main\.ts changed: rebuilding$/);
+    await output.next(/^\[dev\] apps\/fortune-writer\/src changed: rebuilding$/);
     await started();
     // Logged before or after the stack's line, as the services start.
     await output.find(/^\[fortune-writer\] .*Writing a fresh fortune every/, from);
