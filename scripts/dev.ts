@@ -160,6 +160,9 @@ async function shutdown(): Promise<void> {
 // Ctrl-C reaches the stack too, which stops its services; this waits for it to finish.
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());
+// Ended by an error instead, this leaves the stack to stop by itself: its services stopped and
+// its folder removed, rather than running on without anyone to stop them.
+process.on('exit', () => stack?.kill('SIGTERM'));
 
 await Promise.all(watches.map((watch) => watch.ready));
 say(`watching ${sources.map((dir) => relative(ROOT, dir)).join(', ')}`);
