@@ -1,7 +1,7 @@
 // The writer as a process when its folder fails it: removed, read-only, full, or the writer
 // killed mid-write. What is in the folder is always a whole, consistent set of files.
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import {
   eventually,
   figures,
   httpGet,
+  type ServiceProcess,
   skipUnlessAvailable,
   smallDisk,
   startService,
@@ -41,11 +42,39 @@ async function published(dir: string) {
   return { text: text ?? '', page: page ?? '', history: JSON.parse(history ?? '') as FortuneHistory };
 }
 
-function assertConsistent(set: Awaited<ReturnType<typeof published>>) {
+type Published = Awaited<ReturnType<typeof published>>;
+
+/** The files of one whole write: read them once the writer is stopped, or cannot write. */
+function assertConsistent(set: Published) {
   const newest = set.history.fortunes[0];
   assert.ok(newest, 'the history has the current fortune');
   assert.equal(set.text, `${newest.text}\n`, 'the text is the newest fortune of the history');
   assert.match(set.page, /<\/html>\n$/, 'the page is whole');
+}
+
+/** The files as a write cut off between two of its renames leaves them: one fortune apart, each whole. */
+function assertWhole(set: Published) {
+  assert.ok(
+    set.history.fortunes.slice(0, 2).some((fortune) => set.text === `${fortune.text}\n`),
+    'the text is a fortune of the history',
+  );
+  assert.match(set.page, /<\/html>\n$/, 'the page is whole');
+}
+
+/** How many writes the writer has said it could not make. */
+const failedWrites = (writer: ServiceProcess) =>
+  writer.logs().filter((line) => line.msg.startsWith('Could not write fortune')).length;
+
+/** Resolves once the writer has failed `count` more writes than `since`. */
+const moreFailedWrites = (writer: ServiceProcess, since: number, count: number) =>
+  eventually(() => (failedWrites(writer) >= since + count ? true : undefined), {
+    what: `${count} more failed writes`,
+  });
+
+/** Stops the writer, which ends the write in progress first: the files are then one write's. */
+async function stopped(writer: ServiceProcess, dir: string): Promise<Published> {
+  assert.equal((await writer.stop()).code, 0);
+  return published(dir);
 }
 
 const tempFiles = async (dir: string) => (await readdir(dir)).filter((name) => name.endsWith('.tmp'));
@@ -53,10 +82,14 @@ const tempFiles = async (dir: string) => (await readdir(dir)).filter((name) => n
 describe('fortune-writer when its folder fails it', () => {
   it('creates the folder again when it is removed, at the next write', async () => {
     const dir = join(await tempDir(), 'html');
-    await startWriter(dir);
+    const { writer } = await startWriter(dir);
     await eventually(() => published(dir));
-    await rm(dir, { recursive: true });
-    assertConsistent(await eventually(() => published(dir), { what: 'the folder and its files again' }));
+    // Moved aside in one step, then removed: a write meanwhile cannot put files back in it and
+    // leave it not empty.
+    await rename(dir, `${dir}.removed`);
+    await rm(`${dir}.removed`, { recursive: true });
+    await eventually(() => published(dir), { what: 'the folder and its files again' });
+    assertConsistent(await stopped(writer, dir));
     outcomes.push({ fault: 'folder removed', outcome: 'created again at the next write' });
   });
 
@@ -70,13 +103,9 @@ describe('fortune-writer when its folder fails it', () => {
     const failed = writer.output.length;
     await writer.waitForLog(/Could not write fortune, keeping the last one: EROFS/);
     const kept = await published(disk.path);
-    assertConsistent(kept);
-    const failures = () =>
-      writer.logs().filter((line) => line.msg.startsWith('Could not write fortune')).length;
-    const before = failures();
-    await eventually(() => (failures() >= before + 2 ? true : undefined), {
-      what: 'two more writes tried after the files were read',
-    });
+    // The folder may have turned read-only between two renames of a write.
+    assertWhole(kept);
+    await moreFailedWrites(writer, failedWrites(writer), 2);
     assert.deepEqual(await published(disk.path), kept, 'nothing changes while the folder is read-only');
     const ready = await httpGet(health, '/readyz');
     assert.equal(ready.status, 200, 'still serving the last fortune is not a reason to leave the Service');
@@ -90,7 +119,7 @@ describe('fortune-writer when its folder fails it', () => {
     await eventually(async () =>
       /fortunes written/.test((await httpGet(health, '/readyz')).body) ? true : undefined,
     );
-    assertConsistent(await published(disk.path));
+    assertConsistent(await stopped(writer, disk.path));
     assert.deepEqual(await tempFiles(disk.path), []);
     outcomes.push({
       fault: 'folder read-only',
@@ -115,15 +144,23 @@ describe('fortune-writer when its folder fails it', () => {
       }
     }
     await writer.waitForLog(/Could not write fortune, keeping the last one: ENOSPC/);
+    // A full disk fails a write while it writes its temporary files, before any rename.
     const kept = await published(disk.path);
     assertConsistent(kept);
-    assert.deepEqual(await tempFiles(disk.path), [], 'a failed write removes its temporary files');
+    // Those of a write in progress now are gone once a write has failed since: writes take turns.
+    const inProgress = await tempFiles(disk.path);
+    await moreFailedWrites(writer, failedWrites(writer), 1);
+    assert.deepEqual(
+      (await tempFiles(disk.path)).filter((name) => inProgress.includes(name)),
+      [],
+      'a failed write removes its temporary files',
+    );
 
     await rm(filler);
     await eventually(async () => ((await published(disk.path)).text !== kept.text ? true : undefined), {
       what: 'a new fortune once there is space',
     });
-    assertConsistent(await published(disk.path));
+    assertConsistent(await stopped(writer, disk.path));
     outcomes.push({
       fault: 'disk full',
       outcome: 'last fortune kept whole, no temporary file; recovered when space returned',
@@ -138,13 +175,7 @@ describe('fortune-writer when its folder fails it', () => {
       await sleep(Math.random() * 100);
       await writer.stop('SIGKILL');
       kills += 1;
-      // Killed between two renames, the files may be one fortune apart, but each is whole.
-      const set = await published(dir);
-      assert.ok(
-        set.history.fortunes.slice(0, 2).some((fortune) => set.text === `${fortune.text}\n`),
-        'the text is a fortune of the history',
-      );
-      assert.match(set.page, /<\/html>\n$/, 'the page is whole');
+      assertWhole(await published(dir));
     }
     const { writer } = await startWriter(dir, '1h');
     assert.deepEqual(await tempFiles(dir), []);
