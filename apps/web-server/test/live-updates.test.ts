@@ -23,7 +23,11 @@ await writeFile(join(root, 'index.html'), '<p>page</p>\n');
 const stops: (() => Promise<void>)[] = [];
 after(() => Promise.all(stops.map((stop) => stop())));
 
-/** The whole server, with a request timeout far shorter than a live page stays open. */
+/**
+ * The whole server, with a request timeout far shorter than a live page stays open, and far
+ * longer than a busy machine holds a request back between the connection, from which the
+ * timeout counts, and its first bytes.
+ */
 async function serve(options: LiveUpdatesOptions = {}) {
   const live = createLiveUpdates(options);
   const app = createApp({
@@ -32,7 +36,7 @@ async function serve(options: LiveUpdatesOptions = {}) {
     log: createLogger({ format: 'text', write: () => {} }),
     health: { alive: () => ({ ok: true, detail: 'alive' }), ready: () => ({ ok: true, detail: 'ready' }) },
   });
-  const server = createWebServer(app, 300);
+  const server = createWebServer(app, 5000);
   const url = await listen(server, 0, '127.0.0.1');
   stops.push(async () => {
     live.close();
