@@ -32,19 +32,21 @@ async function startWriter(dir: string, interval = '100ms') {
   return { writer, health };
 }
 
-/** The fortune's three files, read together; each must be whole, and they must agree with each other. */
+/**
+ * The fortune's three files, the text first and the history last: the writer renames them in
+ * the other order, so even while it writes, the history read is no older than the text.
+ */
 async function published(dir: string) {
-  const [text, page, history] = await Promise.all(
-    [FORTUNE_FILES.text, FORTUNE_FILES.page, FORTUNE_FILES.history].map((name) =>
-      readFile(join(dir, name), 'utf8'),
-    ),
-  );
-  return { text: text ?? '', page: page ?? '', history: JSON.parse(history ?? '') as FortuneHistory };
+  const read = (name: string) => readFile(join(dir, name), 'utf8');
+  const text = await read(FORTUNE_FILES.text);
+  const page = await read(FORTUNE_FILES.page);
+  const history = JSON.parse(await read(FORTUNE_FILES.history)) as FortuneHistory;
+  return { text, page, history };
 }
 
 type Published = Awaited<ReturnType<typeof published>>;
 
-/** The files of one whole write: read them once the writer is stopped, or cannot write. */
+/** The files of one whole write, as a writer that cannot write leaves them. */
 function assertConsistent(set: Published) {
   const newest = set.history.fortunes[0];
   assert.ok(newest, 'the history has the current fortune');
@@ -61,35 +63,54 @@ function assertWhole(set: Published) {
   assert.match(set.page, /<\/html>\n$/, 'the page is whole');
 }
 
-/** How many writes the writer has said it could not make. */
-const failedWrites = (writer: ServiceProcess) =>
-  writer.logs().filter((line) => line.msg.startsWith('Could not write fortune')).length;
+/** A writer at work: its files, read between two of its writes, are one write's. */
+const consistentWhileWriting = (dir: string) =>
+  eventually(
+    async () => {
+      assertConsistent(await published(dir));
+      return true;
+    },
+    { what: 'the files of one write' },
+  );
 
-/** Resolves once the writer has failed `count` more writes than `since`. */
-const moreFailedWrites = (writer: ServiceProcess, since: number, count: number) =>
-  eventually(() => (failedWrites(writer) >= since + count ? true : undefined), {
-    what: `${count} more failed writes`,
+/** How many log lines of the writer start with `start`. */
+const logged = (writer: ServiceProcess, start: string) =>
+  writer.logs().filter((line) => line.msg.startsWith(start)).length;
+
+/** Resolves once the writer has logged `count` more lines that start with `start`. */
+async function loggedMore(writer: ServiceProcess, start: string, count: number) {
+  const since = logged(writer, start);
+  await eventually(() => (logged(writer, start) >= since + count ? true : undefined), {
+    what: `${count} more "${start}"`,
   });
-
-/** Stops the writer, which ends the write in progress first: the files are then one write's. */
-async function stopped(writer: ServiceProcess, dir: string): Promise<Published> {
-  assert.equal((await writer.stop()).code, 0);
-  return published(dir);
 }
 
 const tempFiles = async (dir: string) => (await readdir(dir)).filter((name) => name.endsWith('.tmp'));
 
+/**
+ * No temporary file outlives the write that made it: those there now, of a write in progress,
+ * are gone once the next write has begun, since writes take turns.
+ */
+async function assertNoTempFileOutlivesItsWrite(writer: ServiceProcess, dir: string) {
+  const now = await tempFiles(dir);
+  await loggedMore(writer, 'Writing fortune to', 1);
+  assert.deepEqual(
+    (await tempFiles(dir)).filter((name) => now.includes(name)),
+    [],
+    'a write removes its temporary files, whether it fails or not',
+  );
+}
+
 describe('fortune-writer when its folder fails it', () => {
   it('creates the folder again when it is removed, at the next write', async () => {
     const dir = join(await tempDir(), 'html');
-    const { writer } = await startWriter(dir);
+    await startWriter(dir);
     await eventually(() => published(dir));
     // Moved aside in one step, then removed: a write meanwhile cannot put files back in it and
     // leave it not empty.
     await rename(dir, `${dir}.removed`);
     await rm(`${dir}.removed`, { recursive: true });
-    await eventually(() => published(dir), { what: 'the folder and its files again' });
-    assertConsistent(await stopped(writer, dir));
+    await consistentWhileWriting(dir);
     outcomes.push({ fault: 'folder removed', outcome: 'created again at the next write' });
   });
 
@@ -105,7 +126,7 @@ describe('fortune-writer when its folder fails it', () => {
     const kept = await published(disk.path);
     // The folder may have turned read-only between two renames of a write.
     assertWhole(kept);
-    await moreFailedWrites(writer, failedWrites(writer), 2);
+    await loggedMore(writer, 'Could not write fortune', 2);
     assert.deepEqual(await published(disk.path), kept, 'nothing changes while the folder is read-only');
     const ready = await httpGet(health, '/readyz');
     assert.equal(ready.status, 200, 'still serving the last fortune is not a reason to leave the Service');
@@ -119,8 +140,8 @@ describe('fortune-writer when its folder fails it', () => {
     await eventually(async () =>
       /fortunes written/.test((await httpGet(health, '/readyz')).body) ? true : undefined,
     );
-    assertConsistent(await stopped(writer, disk.path));
-    assert.deepEqual(await tempFiles(disk.path), []);
+    await consistentWhileWriting(disk.path);
+    await assertNoTempFileOutlivesItsWrite(writer, disk.path);
     outcomes.push({
       fault: 'folder read-only',
       outcome: 'last fortune kept, /readyz says why; recovered when writable',
@@ -147,20 +168,13 @@ describe('fortune-writer when its folder fails it', () => {
     // A full disk fails a write while it writes its temporary files, before any rename.
     const kept = await published(disk.path);
     assertConsistent(kept);
-    // Those of a write in progress now are gone once a write has failed since: writes take turns.
-    const inProgress = await tempFiles(disk.path);
-    await moreFailedWrites(writer, failedWrites(writer), 1);
-    assert.deepEqual(
-      (await tempFiles(disk.path)).filter((name) => inProgress.includes(name)),
-      [],
-      'a failed write removes its temporary files',
-    );
+    await assertNoTempFileOutlivesItsWrite(writer, disk.path);
 
     await rm(filler);
     await eventually(async () => ((await published(disk.path)).text !== kept.text ? true : undefined), {
       what: 'a new fortune once there is space',
     });
-    assertConsistent(await stopped(writer, disk.path));
+    await consistentWhileWriting(disk.path);
     outcomes.push({
       fault: 'disk full',
       outcome: 'last fortune kept whole, no temporary file; recovered when space returned',

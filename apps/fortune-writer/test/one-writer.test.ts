@@ -53,7 +53,13 @@ describe('fortune-writer: one writer per folder', () => {
 
   it('gives the folder up when stopped, so the next writer starts at once and goes on with the history', async () => {
     const dir = await tempDir();
-    const first = startService('fortune-writer', { FORTUNE_DIR: dir, POD_NAME: 'first' });
+    // Stopped between two writes, so that a write in progress on a busy machine cannot outlast
+    // the time the writer gives itself to stop.
+    const first = startService('fortune-writer', {
+      FORTUNE_DIR: dir,
+      POD_NAME: 'first',
+      FORTUNE_INTERVAL: '1h',
+    });
     await first.waitForLog('Writing a fortune every');
     assert.equal((await first.stop()).code, 0);
     const next = startService('fortune-writer', { FORTUNE_DIR: dir, POD_NAME: 'next' });
