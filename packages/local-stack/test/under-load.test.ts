@@ -69,7 +69,14 @@ describe('the stack under load', () => {
   it(`answers ${REQUESTS.toLocaleString('en')} requests from ${CLIENTS} clients while the writer and git-sync keep changing the folder, every answer whole`, async () => {
     const stack = startService(
       'local-stack',
-      { WEB_PORT: '0', LOG_FORMAT: 'text', FORTUNE_INTERVAL: '50ms', GITSYNC_PERIOD: '50ms' },
+      {
+        WEB_PORT: '0',
+        LOG_FORMAT: 'text',
+        FORTUNE_INTERVAL: '50ms',
+        GITSYNC_PERIOD: '50ms',
+        // No request meets it, however long a busy machine holds one back.
+        WEB_REQUEST_TIMEOUT: '10m',
+      },
       ['--git-sync'],
     );
     const [, address] = await stack.waitForOutput(/^\[stack\] The fortune is at (\S+)/);
