@@ -26,15 +26,21 @@ process.prependListener('exit', () => {
 });
 
 /**
- * Remounts `path` read-only. The kernel refuses while a file on it is open for writing (a
- * service in the middle of a write): tried again until it lands between two writes.
+ * Makes `path` read-only for every file operation from now on. A remount of the disk itself
+ * would wait until no file on it is open for writing, which a service writing all the time may
+ * never give; a read-only bind mount of it on top waits for none. The files a service has open
+ * already stay writable until it closes them, as on a volume remounted read-only under a pod.
  */
-async function remountReadOnly(path: string): Promise<void> {
+async function readOnlyOnTop(path: string): Promise<void> {
+  await mustRun('mount', ['--bind', path, path]);
+  mounted.push(path);
   const patience = AbortSignal.timeout(PATIENCE_MS);
   for (;;) {
-    const { code, stderr } = await command('mount', ['-o', 'remount,ro', path]);
+    // Busy only if a file was opened through the new mount before it turned read-only.
+    const { code, stderr } = await command('mount', ['-o', 'remount,bind,ro', path]);
     if (code === 0) return;
-    if (!/busy/.test(stderr) || patience.aborted) throw new Error(`mount -o remount,ro ${path}: ${stderr}`);
+    if (!/busy/.test(stderr) || patience.aborted)
+      throw new Error(`mount -o remount,bind,ro ${path}: ${stderr}`);
   }
 }
 
@@ -49,8 +55,12 @@ export async function smallDisk(size: string): Promise<SmallDisk> {
   mounted.push(path);
   return {
     path,
-    readOnly: () => remountReadOnly(path),
-    writable: async () => void (await mustRun('mount', ['-o', 'remount,rw', path])),
+    readOnly: () => readOnlyOnTop(path),
+    // The read-only mount on top goes; the disk below it was writable all along.
+    writable: async () => {
+      await mustRun('umount', ['--lazy', path]);
+      mounted.splice(mounted.lastIndexOf(path), 1);
+    },
     resize: async (newSize) => void (await mustRun('mount', ['-o', `remount,size=${newSize}`, path])),
   };
 }
