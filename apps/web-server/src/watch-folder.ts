@@ -5,7 +5,10 @@ import type { Logger } from '@fortune-sidecar/common';
 import { type TreeWatch, watchTree } from './watch-tree.ts';
 
 export interface FolderWatch {
-  /** Resolves once the watcher has seen the folder as it is. */
+  /**
+   * Resolves once the watcher has seen the folder as it is: at start, and after a swap it has
+   * been told of, once the new folder is watched and its change announced.
+   */
   readonly ready: Promise<void>;
   close(): Promise<void>;
 }
@@ -86,7 +89,9 @@ export function watchFolder(
   }
 
   return {
-    ready: restarting,
+    get ready() {
+      return restarting;
+    },
     async close() {
       closed = true;
       parent?.close();

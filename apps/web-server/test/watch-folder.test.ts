@@ -50,6 +50,9 @@ async function watching(root: string, { maxFolders = 1000, logger = log } = {}) 
   /** Whether `action` was reported as a change. */
   const reported = async (action: () => Promise<unknown>) => {
     await allReported();
+    // A swap seen earlier ends with a change announced once the new folder is watched: not
+    // this action's.
+    await watch.ready;
     const before = count;
     await action();
     await allReported();
