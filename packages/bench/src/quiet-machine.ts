@@ -40,6 +40,8 @@ export interface Spread {
   readonly server: string;
   readonly path: string;
   readonly spread: number;
+  /** The rounds' figures in the order they ran: a slow first round is warm-up, a slow later one a neighbour. */
+  readonly rounds: readonly number[];
 }
 
 export interface DuringRun {
@@ -61,11 +63,11 @@ export async function readBeforeRun(benchCores: readonly number[]): Promise<Befo
 
 /** The server and path whose rounds differed most, relative to their median. */
 export function widestSpread(series: readonly Rounds[]): Spread {
-  let widest: Spread = { server: '', path: '', spread: 0 };
+  let widest: Spread = { server: '', path: '', spread: 0, rounds: [] };
   for (const { server, path, requestsPerSecond } of series) {
     const sorted = [...requestsPerSecond].sort((a, b) => a - b);
     const spread = ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0)) / quantile(sorted, 0.5);
-    if (spread > widest.spread) widest = { server, path, spread };
+    if (spread > widest.spread) widest = { server, path, spread, rounds: requestsPerSecond };
   }
   return widest;
 }
@@ -98,9 +100,10 @@ export function overLimits(before: BeforeRun, during?: DuringRun): string[] {
     );
   }
   if (during && during.spread.spread > LIMITS.spread) {
-    const { server, path, spread } = during.spread;
+    const { server, path, spread, rounds } = during.spread;
+    const figures = rounds.map((r) => Math.round(r).toLocaleString('en')).join(', ');
     findings.push(
-      `${server}'s requests/s for the ${path} differed by ${percent(spread)} of their median between rounds, over the limit of ${limit(LIMITS.spread)}`,
+      `${server}'s requests/s for the ${path} differed by ${percent(spread)} of their median between rounds (${figures}, in the order they ran), over the limit of ${limit(LIMITS.spread)}`,
     );
   }
   return findings;

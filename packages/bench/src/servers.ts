@@ -40,6 +40,17 @@ export async function waitUntilOk(
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms; last: ${last}`);
 }
 
+const children = new Set<ChildProcess>();
+
+// A bench stopped with kill or Ctrl-C stops its servers too: one left behind would hold its port
+// and a core busy, and the next run would find the machine busy.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGTERM');
+    process.kill(process.pid, signal);
+  });
+}
+
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
@@ -61,6 +72,8 @@ export async function startPinned(
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: 'ignore',
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const url = `http://127.0.0.1:${port}`;
   const startupMs = await waitUntilOk(`${url}${readyPath}`, started, child);
   return { name, url, pid: child.pid ?? 0, startupMs, stop: stopper(child), child };

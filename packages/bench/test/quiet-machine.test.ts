@@ -13,7 +13,7 @@ import {
 const quietBefore: BeforeRun = { loadAverage: 0.07, cores: 2, others: 0.004, steal: 0 };
 const quietDuring: DuringRun = {
   steal: 0.001,
-  spread: { server: 'express.static', path: 'page', spread: 0.03 },
+  spread: { server: 'express.static', path: 'page', spread: 0.03, rounds: [9_100, 9_300, 9_000] },
 };
 
 describe('telling a busy machine', () => {
@@ -54,18 +54,18 @@ describe('telling a busy machine', () => {
     );
   });
 
-  it('names the server whose rounds differed too much', () => {
-    const spread = { server: 'nginx', path: 'text', spread: 0.42 };
+  it('names the server whose rounds differed too much, with each round in the order it ran', () => {
+    const spread = { server: 'nginx', path: 'text', spread: 0.42, rounds: [60_000, 98_000, 99_500] };
     assert.match(
       overLimits(quietBefore, { ...quietDuring, spread }).join('\n'),
-      /nginx's requests\/s for the text differed by 42\.0% of their median between rounds, over the limit of 10%/,
+      /nginx's requests\/s for the text differed by 42\.0% of their median between rounds \(60,000, 98,000, 99,500, in the order they ran\), over the limit of 10%/,
     );
   });
 
   it('lists every reading over its limit, not only the first', () => {
     const busy = overLimits(
       { loadAverage: 6.48, cores: 2, others: 0.9, steal: 0.05 },
-      { steal: 0.05, spread: { server: 'sirv', path: 'page', spread: 0.5 } },
+      { steal: 0.05, spread: { server: 'sirv', path: 'page', spread: 0.5, rounds: [4, 6, 6] } },
     );
     assert.equal(busy.length, 5);
   });
@@ -79,7 +79,12 @@ describe('the spread between rounds', () => {
       { server: 'this web server', path: 'text', requestsPerSecond: [66_000, 33_000, 60_000] },
       { server: 'this web server', path: 'page', requestsPerSecond: [64_000, 63_000, 64_500] },
     ]);
-    assert.deepEqual(spread, { server: 'this web server', path: 'text', spread: 0.55 });
+    assert.deepEqual(spread, {
+      server: 'this web server',
+      path: 'text',
+      spread: 0.55,
+      rounds: [66_000, 33_000, 60_000],
+    });
   });
 
   it('is nothing when every round gave the same figure', () => {
