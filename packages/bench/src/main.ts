@@ -129,10 +129,10 @@ interface ServerResult {
   readonly freshness: number[];
 }
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 /**
- * Starts every server at once (an idle server costs nothing) and measures them in turns, three
+ * Starts every server at once (an idle server costs nothing) and measures them in turns, five
  * rounds of each, keeping each server's median round: a neighbour on a shared machine then
  * slows every server alike instead of whichever happened to run at that moment.
  */

@@ -14,7 +14,7 @@ export const LIMITS = {
   others: 0.05,
   /** Share of a bench core the hypervisor took (steal), before the run and during it. */
   steal: 0.02,
-  /** (max − min) / median of one server's requests/s over its rounds. */
+  /** (max − min) / median of one server's requests/s over the three rounds around its median. */
   spread: 0.1,
 } as const;
 
@@ -61,12 +61,18 @@ export async function readBeforeRun(benchCores: readonly number[]): Promise<Befo
   return { loadAverage: loadavg()[0] ?? 0, cores: cpus().length, others: work, steal };
 }
 
-/** The server and path whose rounds differed most, relative to their median. */
+/**
+ * The server and path whose rounds differed most, relative to their median. With five rounds or
+ * more the highest and the lowest are left out: even an idle VM loses a core to its host for a
+ * moment now and then, which one round of five absorbs without moving the median, while a
+ * neighbour that stays for a while still spreads the rounds around the median.
+ */
 export function widestSpread(series: readonly Rounds[]): Spread {
   let widest: Spread = { server: '', path: '', spread: 0, rounds: [] };
   for (const { server, path, requestsPerSecond } of series) {
     const sorted = [...requestsPerSecond].sort((a, b) => a - b);
-    const spread = ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0)) / quantile(sorted, 0.5);
+    const middle = sorted.length >= 5 ? sorted.slice(1, -1) : sorted;
+    const spread = ((middle.at(-1) ?? 0) - (middle[0] ?? 0)) / quantile(sorted, 0.5);
     if (spread > widest.spread) widest = { server, path, spread, rounds: requestsPerSecond };
   }
   return widest;
