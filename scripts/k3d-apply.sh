@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Applies one volume variant of k8s/ to the k3d cluster and waits, showing the pod's progress,
-# until its pod is ready: the storage first (class, volume, claim), then the pods and services.
+# Applies one volume variant of k8s/ to the k3d cluster with kubectl apply -k, and waits, showing
+# the pods' progress, until they are ready. kustomize puts the storage (class, volume, claim)
+# before the pods that use it; the git server's pod is waited for before the pod that clones.
 #
 #   scripts/k3d-apply.sh emptydir
 #   scripts/k3d-apply.sh pv-pvc
@@ -17,11 +18,11 @@ variant=$VARIANT
 require_kubectl
 cd "$REPO_ROOT"
 
-# Storage before the pods that use it, and the git server before the pod that clones from it.
-for file in storageclass pv pvc git-server pod service; do
-  [ -f "k8s/$variant/$file.yaml" ] && kube apply -f "k8s/$variant/$file.yaml"
+# The image names and the registry come from k8s/images, a kustomize Component each variant
+# includes: another registry is one change there (k8s/README.md).
+pods=$(variant_pods "$variant")
+kube apply -k "k8s/$variant"
+for pod in $pods; do
+  wait_ready "$pod"
 done
-
-[ -f "k8s/$variant/git-server.yaml" ] && wait_ready git-server
-wait_ready fortune
 say "next: scripts/k3d-curl.sh (or kubectl --context $KUBE_CONTEXT port-forward svc/fortune 8080:80, then open http://localhost:8080)"

@@ -4,7 +4,7 @@
 #   hostpath                   the files are on the node, and a new pod on that node keeps them
 #   pv-pvc, storageclass       the claim keeps the history across pods; the volumes it bound
 #   git-sync                   a commit pushed to the git server is served within one period
-#   gitrepo                    the clone the kubelet made when the pod started
+#   gitrepo                    the pod that never starts, and the kubelet's reason
 #
 #   scripts/k3d-demo.sh emptydir
 #
@@ -42,7 +42,8 @@ recreate_and_compare() {
   say "history before: $before fortunes"
   step_start "deleting pod fortune and creating it again"
   kube delete pod fortune --wait=true
-  kube apply -f "k8s/$variant/pod.yaml"
+  # Applying the whole variant again creates only what is missing: the pod.
+  kube apply -k "k8s/$variant"
   step_done
   wait_ready fortune
   after=$(history_length)
@@ -74,8 +75,14 @@ case "$variant" in
     recreate_and_compare
     ;;
   gitrepo)
-    say "what the kubelet cloned when the pod started (a push now would only show in a new pod):"
-    fetch /
+    # The kubelet fills a gitRepo volume by running git on the node, and a k3s node has none:
+    # the pod stays in ContainerCreating, whether the driver is off (the default from 1.33) or on.
+    say "the pod, which does not start:"
+    kube get pod fortune
+    say "why, in the kubelet's words:"
+    kube get events --field-selector involvedObject.name=fortune,reason=FailedMount \
+      --output custom-columns=COUNT:.count,MESSAGE:.message
+    say "=> nothing fills the volume here: scripts/k3d-apply.sh git-sync shows the replacement"
     ;;
   git-sync)
     require_tool git "Install git (Debian and Ubuntu: apt-get install git)."

@@ -119,10 +119,13 @@ megabytes() {
 KUBE_CONTEXT=${KUBE_CONTEXT:-k3d-$K3D_CLUSTER}
 AGENT_NODE=k3d-$K3D_CLUSTER-agent-0
 
-# run COMMAND...: runs a command that changes something, or with DRY_RUN=1 only prints it.
+# run COMMAND...: runs a command that changes something, or with DRY_RUN=1 only prints it,
+# quoted for the shell: the printed line, pasted into bash, runs the same command.
 run() {
   if [ -n "${DRY_RUN:-}" ]; then
-    printf '+ %s\n' "$*"
+    printf '+'
+    printf ' %q' "$@"
+    printf '\n'
   else
     "$@"
   fi
@@ -132,13 +135,34 @@ kube() {
   run kubectl --context "$KUBE_CONTEXT" "$@"
 }
 
-# The volume variants: the folders of k8s/ with manifests in them.
+# The volume variants: the folders of k8s/ that kubectl apply -k takes (a kustomization.yaml)
+# with the pod fortune in them (a pod.yaml). k8s/images (the image names and the registry,
+# written once) and k8s/git-server are parts that variants include, not variants.
 variants() {
   local dir
   for dir in "$REPO_ROOT"/k8s/*/; do
     dir=${dir%/}
-    if [ -f "$dir/pod.yaml" ]; then printf '%s\n' "${dir##*/}"; fi
+    if [ -f "$dir/kustomization.yaml" ] && [ -f "$dir/pod.yaml" ]; then printf '%s\n' "${dir##*/}"; fi
   done | LC_ALL=C sort
+}
+
+# variant_pods VARIANT: the names of the pods the variant's kustomization makes, the git server
+# first (its clients clone from it), from kubectl kustomize, which renders offline.
+variant_pods() {
+  kubectl kustomize "$REPO_ROOT/k8s/$1" | awk '
+    function flush() { if (kind == "Pod" && name != "") pods = pods " " name; kind = ""; name = ""; meta = 0 }
+    /^---/ { flush(); next }
+    /^kind: / { kind = $2 }
+    /^metadata:/ { meta = 1; next }
+    /^[^ ]/ { meta = 0 }
+    meta && /^  name: / && name == "" { name = $2 }
+    END {
+      flush()
+      n = split(pods, list, " ")
+      for (i = 1; i <= n; i++) if (list[i] == "git-server") print list[i]
+      for (i = 1; i <= n; i++) if (list[i] != "git-server") print list[i]
+    }
+  '
 }
 
 # variant_from_args ARG...: sets VARIANT to the one variant named, handling --help.

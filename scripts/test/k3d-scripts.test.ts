@@ -2,25 +2,42 @@
 // arguments, their messages when a tool or the cluster is missing, and, with DRY_RUN=1, exactly
 // which commands they would run, in which order.
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { command, pathWithOnly, REPO_ROOT, tempDir } from '@fortune-sidecar/testing';
+import { fileURLToPath } from 'node:url';
+import { command, pathWithOnly, tempDir } from '@fortune-sidecar/testing';
 
-const VARIANTS = (await readdir(join(REPO_ROOT, 'k8s'), { withFileTypes: true }))
-  .filter((entry) => entry.isDirectory() && entry.name !== 'test')
-  .map((entry) => entry.name)
-  .sort();
+// The checkout these scripts belong to.
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// The variants are the folders of k8s/ that kubectl apply -k takes, with the pod fortune in
+// them; k8s/images and k8s/git-server are parts the variants include.
+const VARIANTS: string[] = [];
+for (const entry of await readdir(join(ROOT, 'k8s'), { withFileTypes: true })) {
+  const files = entry.isDirectory() ? await readdir(join(ROOT, 'k8s', entry.name)) : [];
+  if (files.includes('kustomization.yaml') && files.includes('pod.yaml')) VARIANTS.push(entry.name);
+}
+VARIANTS.sort();
 
 const run = (name: string, args: string[] = [], env: Record<string, string> = {}) =>
-  command(join(REPO_ROOT, 'scripts', name), args, { env: { ...process.env, ...env } });
-const dryRun = async (name: string, ...args: string[]) => {
-  const result = await run(name, args, { DRY_RUN: '1' });
+  command(join(ROOT, 'scripts', name), args, { env: { ...process.env, ...env } });
+
+// What bash makes of one printed line: the argv it would run.
+const argv = async (line: string): Promise<string[]> => {
+  const result = await command('bash', ['-c', `printf '%s\\0' ${line}`]);
+  assert.equal(result.code, 0, `${line}: ${result.stderr}`);
+  return result.stdout.split('\0').slice(0, -1);
+};
+// The commands a script prints with DRY_RUN=1, each as the argv it runs when pasted into bash.
+const dryRun = async (name: string, args: string[] = [], env: Record<string, string> = {}) => {
+  const result = await run(name, args, { DRY_RUN: '1', ...env });
   assert.equal(result.code, 0, result.stderr);
-  return result.stdout
+  const lines = result.stdout
     .split('\n')
     .filter((line) => line.startsWith('+ '))
     .map((line) => line.slice(2));
+  return Promise.all(lines.map(argv));
 };
 
 const BASICS = [
@@ -34,10 +51,12 @@ const BASICS = [
   'cat',
   'mktemp',
   'rm',
+  'grep',
   'node',
   'docker',
 ];
 const noKubectl = (await command('kubectl', ['version', '--client'])).code !== 0 && 'needs kubectl';
+const K = ['kubectl', '--context', 'k3d-fortune'];
 
 describe('k3d workflow scripts', () => {
   it('k3d-apply.sh, k3d-delete.sh and k3d-demo.sh name the variants when given none or another', async () => {
@@ -54,81 +73,139 @@ describe('k3d workflow scripts', () => {
     }
   });
 
-  it('k3d-up.sh creates the registry and a cluster of one server and one agent that uses it', async () => {
-    const commands = await dryRun('k3d-up.sh');
-    assert.deepEqual(commands, [
-      'k3d registry create fortune-registry.localhost --port 5050',
-      'k3d cluster create fortune --servers 1 --agents 1 --registry-use k3d-fortune-registry.localhost:5050 --wait',
-      'docker exec k3d-fortune-agent-0 sh -c mkdir -p /var/lib/fortune-sidecar/htdocs /var/lib/fortune-sidecar/pv && chown -R 1000:1000 /var/lib/fortune-sidecar',
-      'kubectl --context k3d-fortune wait --for=condition=Ready node --all --timeout=180s',
+  it('k3d-up.sh creates the registry on the loopback address and a cluster of one server and one agent that uses it', async () => {
+    assert.deepEqual(await dryRun('k3d-up.sh'), [
+      ['k3d', 'registry', 'create', 'fortune-registry.localhost', '--port', '127.0.0.1:5050'],
+      [
+        'k3d',
+        'cluster',
+        'create',
+        'fortune',
+        '--servers',
+        '1',
+        '--agents',
+        '1',
+        '--registry-use',
+        'k3d-fortune-registry.localhost:5050',
+        '--wait',
+      ],
+      [
+        'docker',
+        'exec',
+        'k3d-fortune-agent-0',
+        'sh',
+        '-c',
+        'mkdir -p /var/lib/fortune-sidecar/htdocs /var/lib/fortune-sidecar/pv && chown -R 1000:1000 /var/lib/fortune-sidecar',
+      ],
+      [...K, 'wait', '--for=condition=Ready', 'node', '--all', '--timeout=180s'],
     ]);
   });
 
-  it('k3d-up.sh --gitrepo turns the gitRepo driver on in the API server and every kubelet, on the image asked for', async () => {
-    const result = await run('k3d-up.sh', ['--gitrepo'], {
-      DRY_RUN: '1',
-      K3S_IMAGE: 'rancher/k3s:v1.33.4-k3s1',
-    });
-    assert.match(
-      result.stdout,
-      /\+ k3d cluster create .* --image rancher\/k3s:v1\.33\.4-k3s1 --k3s-arg --kube-apiserver-arg=feature-gates=GitRepoVolumeDriver=true@server:\* --k3s-arg --kubelet-arg=feature-gates=GitRepoVolumeDriver=true@server:\*;agent:\*\n/,
-    );
+  it('DRY_RUN=1 prints each command so that, pasted into bash, it runs with the same arguments', async () => {
+    const result = await run('k3d-up.sh', ['--gitrepo'], { DRY_RUN: '1' });
+    const printed = result.stdout.split('\n').filter((line) => line.startsWith('+ docker exec '));
+    assert.equal(printed.length, 1, result.stdout);
+    // One argument with spaces and &&, which an unquoted line would split into six.
+    assert.deepEqual((await argv(printed[0]?.slice(2) ?? '')).slice(3), [
+      'sh',
+      '-c',
+      'mkdir -p /var/lib/fortune-sidecar/htdocs /var/lib/fortune-sidecar/pv && chown -R 1000:1000 /var/lib/fortune-sidecar',
+    ]);
   });
 
-  it('k3d-apply.sh applies storage before the pods that use it, and the git server before its client', async () => {
-    const applied = async (variant: string) =>
-      (await dryRun('k3d-apply.sh', variant)).map((line) =>
-        line.replace('kubectl --context k3d-fortune apply -f ', ''),
-      );
-    assert.deepEqual(await applied('emptydir'), ['k8s/emptydir/pod.yaml', 'k8s/emptydir/service.yaml']);
-    assert.deepEqual(await applied('pv-pvc'), [
-      'k8s/pv-pvc/storageclass.yaml',
-      'k8s/pv-pvc/pv.yaml',
-      'k8s/pv-pvc/pvc.yaml',
-      'k8s/pv-pvc/pod.yaml',
-      'k8s/pv-pvc/service.yaml',
+  it('k3d-up.sh --gitrepo turns the gitRepo driver on in the API server and every kubelet, on Kubernetes 1.35 unless told', async () => {
+    const create = async (env: Record<string, string> = {}) =>
+      (await dryRun('k3d-up.sh', ['--gitrepo'], env)).find((args) => args[1] === 'cluster')?.slice(11);
+    const gates = [
+      '--k3s-arg',
+      '--kube-apiserver-arg=feature-gates=GitRepoVolumeDriver=true@server:*',
+      '--k3s-arg',
+      '--kubelet-arg=feature-gates=GitRepoVolumeDriver=true@server:*;agent:*',
+    ];
+    assert.deepEqual(await create(), ['--image', 'rancher/k3s:v1.35.1-k3s1', ...gates]);
+    assert.deepEqual(await create({ K3S_IMAGE: 'rancher/k3s:v1.33.4-k3s1' }), [
+      '--image',
+      'rancher/k3s:v1.33.4-k3s1',
+      ...gates,
     ]);
-    assert.deepEqual(await applied('git-sync'), [
-      'k8s/git-sync/git-server.yaml',
-      'k8s/git-sync/pod.yaml',
-      'k8s/git-sync/service.yaml',
-    ]);
-    for (const variant of VARIANTS) {
-      const files = (await readdir(join(REPO_ROOT, 'k8s', variant))).map((file) => `k8s/${variant}/${file}`);
-      assert.deepEqual(
-        (await applied(variant)).sort(),
-        files.sort(),
-        `${variant}: every manifest is applied`,
+  });
+
+  it('k3d-up.sh --gitrepo refuses a Kubernetes whose kubelet would not accept the gate', async () => {
+    for (const image of ['rancher/k3s:v1.31.5-k3s1', 'rancher/k3s:v1.36.0-k3s1']) {
+      const result = await run('k3d-up.sh', ['--gitrepo'], { DRY_RUN: '1', K3S_IMAGE: image });
+      assert.equal(result.code, 1, image);
+      assert.equal(
+        result.stderr,
+        `[k3d-up] error: --gitrepo needs Kubernetes 1.33, 1.34 or 1.35 (the GitRepoVolumeDriver gate is unknown before 1.33 and locked off from 1.36), and K3S_IMAGE=${image} is not one: unset it for rancher/k3s:v1.35.1-k3s1\n`,
       );
+      assert.doesNotMatch(result.stdout, /^\+ /m, 'nothing created');
     }
   });
 
-  it('k3d-delete.sh deletes the pod, then the claim, then the volume, as the seed explains', async () => {
-    const deleted = (await dryRun('k3d-delete.sh', 'pv-pvc')).map((line) =>
-      line
-        .replace('kubectl --context k3d-fortune delete -f ', '')
-        .replace(' --ignore-not-found --wait=true', ''),
+  it('k3d-up.sh --gitrepo refuses to pass over a cluster that exists, where the gate would not be set', async () => {
+    // Stand-ins for a Docker engine that answers and a k3d whose registry and cluster exist.
+    const bin = await tempDir('fortune-k3d-');
+    const fake = async (name: string, script: string) => {
+      await writeFile(join(bin, name), `#!/bin/sh\n${script}\n`);
+      await chmod(join(bin, name), 0o755);
+    };
+    await fake('docker', 'echo "docker $*" >>"$(dirname "$0")/calls"');
+    await fake('kubectl', 'echo "kubectl $*" >>"$(dirname "$0")/calls"');
+    await fake(
+      'k3d',
+      'echo "k3d $*" >>"$(dirname "$0")/calls"; [ "$1 $2" = "registry list" ] && echo "k3d-fortune-registry.localhost   registry   running"; exit 0',
     );
-    assert.deepEqual(deleted, [
-      'k8s/pv-pvc/service.yaml',
-      'k8s/pv-pvc/pod.yaml',
-      'k8s/pv-pvc/pvc.yaml',
-      'k8s/pv-pvc/pv.yaml',
-      'k8s/pv-pvc/storageclass.yaml',
+    const PATH = `${bin}:${process.env.PATH}`;
+    const result = await run('k3d-up.sh', ['--gitrepo'], { PATH });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.equal(
+      result.stderr,
+      '[k3d-up] error: cluster fortune already exists, and --gitrepo only applies to a new one: run scripts/k3d-down.sh first (the registry and its images stay)\n',
+    );
+    const calls = await readFile(join(bin, 'calls'), 'utf8');
+    assert.doesNotMatch(calls, /k3d cluster create|docker exec/);
+    const again = await run('k3d-up.sh', [], { PATH });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /cluster fortune already exists \(scripts\/k3d-down\.sh deletes it\)/);
+  });
+
+  it('k3d-apply.sh applies the variant with kubectl apply -k, then waits for its pods, the git server first', {
+    skip: noKubectl,
+  }, async () => {
+    for (const variant of VARIANTS) {
+      const result = await run('k3d-apply.sh', [variant], { DRY_RUN: '1' });
+      assert.equal(result.code, 0, result.stderr);
+      const printed = result.stdout.split('\n').filter((line) => line.startsWith('+ '));
+      assert.deepEqual(await Promise.all(printed.map((line) => argv(line.slice(2)))), [
+        [...K, 'apply', '-k', `k8s/${variant}`],
+      ]);
+      const waited = [...result.stdout.matchAll(/waiting for pod (\S+) to be ready/g)].map((m) => m[1]);
+      assert.equal(waited.at(-1), 'fortune', variant);
+      if (variant.startsWith('git-sync')) assert.deepEqual(waited, ['git-server', 'fortune'], variant);
+    }
+  });
+
+  it('k3d-delete.sh deletes the pods, then the claims, then the rest of the variant, as the seed explains', async () => {
+    const selector = ['--selector', 'fortune-sidecar/variant=pv-pvc', '--ignore-not-found', '--wait=true'];
+    assert.deepEqual(await dryRun('k3d-delete.sh', ['pv-pvc']), [
+      [...K, 'delete', 'pods', ...selector],
+      [...K, 'delete', 'persistentvolumeclaims', ...selector],
+      [...K, 'delete', '-k', 'k8s/pv-pvc', '--ignore-not-found', '--wait=true'],
     ]);
   });
 
   it('k3d-down.sh deletes the cluster, and the registry only when asked', async () => {
-    assert.deepEqual(await dryRun('k3d-down.sh'), ['k3d cluster delete fortune']);
-    assert.deepEqual(await dryRun('k3d-down.sh', '--registry'), [
-      'k3d cluster delete fortune',
-      'k3d registry delete k3d-fortune-registry.localhost',
+    assert.deepEqual(await dryRun('k3d-down.sh'), [['k3d', 'cluster', 'delete', 'fortune']]);
+    assert.deepEqual(await dryRun('k3d-down.sh', ['--registry']), [
+      ['k3d', 'cluster', 'delete', 'fortune'],
+      ['k3d', 'registry', 'delete', 'k3d-fortune-registry.localhost'],
     ]);
   });
 
-  it('KUBE_CONTEXT points every kubectl command at another cluster', async () => {
-    const result = await run('k3d-apply.sh', ['emptydir'], { DRY_RUN: '1', KUBE_CONTEXT: 'kind-demo' });
-    assert.match(result.stdout, /^\+ kubectl --context kind-demo apply -f k8s\/emptydir\/pod.yaml$/m);
+  it('KUBE_CONTEXT points every kubectl command at another cluster', { skip: noKubectl }, async () => {
+    assert.deepEqual(await dryRun('k3d-apply.sh', ['emptydir'], { KUBE_CONTEXT: 'kind-demo' }), [
+      ['kubectl', '--context', 'kind-demo', 'apply', '-k', 'k8s/emptydir'],
+    ]);
   });
 
   it('without kubectl or k3d, the scripts say which is missing and where to get it', async () => {
