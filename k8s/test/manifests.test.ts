@@ -1,24 +1,65 @@
-// The manifests, checked offline: each folder validates against the Kubernetes schemas and fits
-// together, and each shows the volume kind it is named after.
+// The manifests, checked offline as `kubectl apply -k` would send them: each variant, rendered
+// by kubectl's kustomize, validates against the Kubernetes schemas and fits together, and shows
+// the volume kind it is named after.
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { describe, it } from 'node:test';
-import { checkFolder, loadManifests, type Manifest } from '@fortune-sidecar/manifest-check';
-import { REPO_ROOT } from '@fortune-sidecar/testing';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { HEALTH_PATHS } from '@fortune-sidecar/common';
+import {
+  checkRendered,
+  containersOf,
+  type Manifest,
+  type Problem,
+  parseManifests,
+  parseQuantity,
+} from '@fortune-sidecar/manifest-check';
+import { REPO_ROOT, tempDir } from '@fortune-sidecar/testing';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import type { IContainer, IPod, IService, IVolume } from 'kubernetes-models/v1';
 import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import { catalog, imageReference } from './project-catalog.ts';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { kustomize, skipUnlessKubectl } from './kustomize.ts';
+import { catalog, imageReference, REGISTRY, VERSION } from './project-catalog.ts';
 
 const K8S = join(REPO_ROOT, 'k8s');
-const VARIANTS = ['emptydir', 'emptydir-memory', 'git-sync', 'gitrepo', 'hostpath', 'pv-pvc', 'storageclass'];
+const VARIANTS = [
+  'emptydir',
+  'emptydir-memory',
+  'git-sync',
+  'git-sync-native',
+  'gitrepo',
+  'hostpath',
+  'pv-pvc',
+  'storageclass',
+];
+/** Folders that variants include, not variants of their own. */
+const PARTS = ['git-server', 'images'];
 const lib = await readFile(join(REPO_ROOT, 'scripts', 'lib.sh'), 'utf8');
 const AGENT_NODE = `k3d-${/^K3D_CLUSTER=(\S+)$/m.exec(lib)?.[1]}-agent-0`;
+/** A Node.js service's idle use is close to 60 MB: a request below this is not what it needs. */
+const MINIMUM_MEMORY_REQUEST = '64Mi';
 
-async function variant(name: string) {
-  const { manifests } = await loadManifests(join(K8S, name));
+const skip = await skipUnlessKubectl();
+/** Each variant as `kubectl kustomize k8s/<variant>` prints it. */
+const rendered = new Map<string, string>(
+  skip
+    ? []
+    : await Promise.all(VARIANTS.map(async (name) => [name, await kustomize(join(K8S, name))] as const)),
+);
+
+/** The objects of a rendered variant; problems with the YAML fail here. */
+function objectsOf(text: string, source: string): Manifest[] {
+  const { manifests, problems } = parseManifests(text, source);
+  assert.deepEqual(problems, [], source);
+  return manifests;
+}
+
+function variant(name: string) {
+  const output = rendered.get(name);
+  assert.ok(output !== undefined, `${name} was rendered`);
+  const manifests = objectsOf(output, `k8s/${name}`);
   const find = <T>(kind: string, objectName?: string) => {
     const found = manifests.find(
       (m) => m.kind === kind && (objectName === undefined || m.name === objectName),
@@ -28,9 +69,7 @@ async function variant(name: string) {
   };
   const pod = find<IPod>('Pod', 'fortune');
   const container = (containerName: string): IContainer => {
-    const found = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find(
-      (c) => c.name === containerName,
-    );
+    const found = containersOf(pod).find((c) => c.name === containerName);
     assert.ok(found, `${name}: the pod has a container ${containerName}`);
     return found;
   };
@@ -44,8 +83,41 @@ async function variant(name: string) {
   return { manifests, find, pod, container, volume, env, text };
 }
 
+/** Every container of every pod in these objects, with where it is. */
+function containersIn(manifests: readonly Manifest[]): { where: string; container: IContainer }[] {
+  return manifests
+    .filter((m) => m.kind === 'Pod')
+    .flatMap((m) =>
+      containersOf(m.object as unknown as IPod).map((container) => ({
+        where: `${m.file} ${m.kind}/${m.name} ${container.name}`,
+        container,
+      })),
+    );
+}
+
+/** The YAML files of a folder of k8s/, parsed. */
+async function filesOf(folder: string): Promise<{ file: string; text: string; objects: unknown[] }[]> {
+  const names = (await readdir(join(K8S, folder))).filter((name) => /\.ya?ml$/.test(name)).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const text = await readFile(join(K8S, folder, name), 'utf8');
+      return { file: `k8s/${folder}/${name}`, text, objects: parseAllDocuments(text).map((d) => d.toJS()) };
+    }),
+  );
+}
+
+interface ImageEntry {
+  name: string;
+  newName?: string;
+  newTag?: string;
+}
+const component = parse(await readFile(join(K8S, 'images', 'kustomization.yaml'), 'utf8')) as {
+  kind: string;
+  images: ImageEntry[];
+};
+
 /** The seed's pod: html-generator writes /var/htdocs, web-server serves the same volume read-only. */
-function assertSeedPod(v: Awaited<ReturnType<typeof variant>>): IVolume {
+function assertSeedPod(v: ReturnType<typeof variant>): IVolume {
   const writer = v.container('html-generator');
   const server = v.container('web-server');
   assert.equal(writer.image, imageReference('fortune-writer'));
@@ -67,138 +139,287 @@ function assertSeedPod(v: Awaited<ReturnType<typeof variant>>): IVolume {
 }
 
 describe('Kubernetes manifests', () => {
-  it('has one folder per volume kind of the seed', async () => {
+  it('has one folder per volume kind of the seed, beside the parts they include', async () => {
     const folders = (await readdir(K8S, { withFileTypes: true }))
       .filter((entry) => entry.isDirectory() && entry.name !== 'test')
       .map((entry) => entry.name)
       .sort();
-    assert.deepEqual(folders, VARIANTS);
+    assert.deepEqual(folders, [...VARIANTS, ...PARTS].sort());
   });
 
-  for (const name of VARIANTS) {
-    it(`${name}: validates against the Kubernetes schemas, and its objects, images and settings fit together`, async () => {
-      const problems = await checkFolder(join(K8S, name), catalog);
-      assert.deepEqual(
-        problems.map((p) => `${p.file} ${p.object}: ${p.message}`),
-        [],
+  describe('images, named in one place', () => {
+    it('k8s/images is a kustomize Component naming each image of the project with the registry and version', () => {
+      assert.equal(component.kind, 'Component');
+      for (const image of ['fortune-writer', 'web-server', 'git-sync']) {
+        const entry = component.images.find((e) => e.name === `fortune-sidecar/${image}`);
+        assert.ok(entry, `k8s/images names fortune-sidecar/${image}`);
+        assert.equal(`${entry.newName}:${entry.newTag}`, imageReference(image));
+      }
+    });
+
+    it('every variant includes k8s/images, and no other manifest names the registry or a tag', async () => {
+      const bare = new Set(component.images.map((entry) => entry.name));
+      const host = REGISTRY?.split(':')[0] ?? '';
+      for (const folder of [...VARIANTS, 'git-server']) {
+        for (const { file, text, objects } of await filesOf(folder)) {
+          if (file.endsWith('/kustomization.yaml')) {
+            const kustomization = objects[0] as { components?: string[] };
+            if (folder !== 'git-server') assert.deepEqual(kustomization.components, ['../images'], file);
+            continue;
+          }
+          assert.ok(!text.includes(host), `${file} does not name the registry ${host}`);
+          for (const object of objects as IPod[]) {
+            if ((object as { kind?: string })?.kind !== 'Pod') continue;
+            for (const container of containersOf(object)) {
+              assert.ok(
+                bare.has(container.image ?? ''),
+                `${file}: ${container.name} names ${container.image}, one of k8s/images (${[...bare].join(', ')})`,
+              );
+            }
+          }
+        }
+      }
+    });
+  });
+
+  describe('as kustomize renders them', { skip }, () => {
+    let problems: Map<string, Problem[]>;
+    before(() => {
+      problems = checkRendered(
+        VARIANTS.map((name) => ({ source: `k8s/${name}`, text: rendered.get(name) ?? '' })),
+        catalog,
       );
     });
-  }
 
-  it('each folder has a Service for the web server, for kubectl port-forward svc/fortune 8080:80', async () => {
     for (const name of VARIANTS) {
-      const service = (await variant(name)).find<IService>('Service', 'fortune');
-      assert.deepEqual(service.spec?.ports, [{ name: 'http', port: 80, targetPort: 'http' }], name);
+      it(`${name}: validates against the Kubernetes schemas, and its objects, images and settings fit together`, () => {
+        assert.deepEqual(
+          problems.get(`k8s/${name}`)?.map((p) => `${p.file} ${p.object}: ${p.message}`),
+          [],
+        );
+      });
     }
-  });
 
-  it('every pod turns off service links: the Service fortune would inject FORTUNE_* variables', async () => {
-    for (const name of VARIANTS) {
-      for (const manifest of (await variant(name)).manifests.filter((m) => m.kind === 'Pod')) {
+    it(`every container runs an image of the project at ${VERSION}, from the registry k8s/images names`, () => {
+      const references = new Set(catalog.images.map((image) => image.reference));
+      for (const name of VARIANTS) {
+        const containers = containersIn(variant(name).manifests);
+        assert.ok(containers.length > 0, name);
+        for (const { where, container } of containers) {
+          assert.ok(references.has(container.image ?? ''), `${where} runs ${container.image}`);
+        }
+      }
+    });
+
+    it('an overlay with its own images: retargets every container of every variant to another registry', async () => {
+      const registry = 'registry.example.com:5000/fortune';
+      const overlays = await tempDir('fortune-overlay-');
+      for (const name of VARIANTS) {
+        const dir = join(overlays, name);
+        await mkdir(dir);
+        const kustomization = {
+          apiVersion: 'kustomize.config.k8s.io/v1beta1',
+          kind: 'Kustomization',
+          // kustomize takes a base by relative path only.
+          resources: [relative(dir, join(K8S, name))],
+          images: component.images.map((entry) => ({
+            name: entry.newName,
+            newName: `${registry}/${entry.name.split('/').pop()}`,
+          })),
+        };
+        await writeFile(join(dir, 'kustomization.yaml'), stringify(kustomization));
+        const containers = containersIn(objectsOf(await kustomize(dir), `overlay of k8s/${name}`));
+        assert.ok(containers.length > 0, name);
+        for (const { where, container } of containers) {
+          assert.match(
+            container.image ?? '',
+            new RegExp(
+              `^${registry.replace(/\./g, '\\.')}/(fortune-writer|web-server|git-sync):${VERSION.replace(/\./g, '\\.')}$`,
+            ),
+            where,
+          );
+        }
+      }
+    });
+
+    it(`every container requests at least ${MINIMUM_MEMORY_REQUEST} of memory, and its limit is no lower`, () => {
+      const minimum = parseQuantity(MINIMUM_MEMORY_REQUEST) ?? 0;
+      for (const name of VARIANTS) {
+        for (const { where, container } of containersIn(variant(name).manifests)) {
+          const { requests = {}, limits = {} } = container.resources ?? {};
+          const request = parseQuantity(requests.memory) ?? 0;
+          assert.ok(
+            request >= minimum,
+            `${where} requests ${requests.memory} of memory, under ${MINIMUM_MEMORY_REQUEST}`,
+          );
+          assert.ok((parseQuantity(limits.memory) ?? 0) >= request, `${where}: its limit ${limits.memory}`);
+        }
+      }
+    });
+
+    it('each variant has a Service for the web server, for kubectl port-forward svc/fortune 8080:80', () => {
+      for (const name of VARIANTS) {
+        const service = variant(name).find<IService>('Service', 'fortune');
+        assert.deepEqual(service.spec?.ports, [{ name: 'http', port: 80, targetPort: 'http' }], name);
+      }
+    });
+
+    it('every pod turns off service links: the Service fortune would inject FORTUNE_* variables', () => {
+      for (const name of VARIANTS) {
+        for (const manifest of variant(name).manifests.filter((m) => m.kind === 'Pod')) {
+          assert.equal(
+            (manifest.object as unknown as IPod).spec?.enableServiceLinks,
+            false,
+            `${name} ${manifest.name}`,
+          );
+        }
+      }
+    });
+
+    it('emptydir: the seed pod sharing one emptyDir', () => {
+      const v = variant('emptydir');
+      assert.deepEqual(assertSeedPod(v), { name: 'html', emptyDir: {} });
+    });
+
+    it('emptydir-memory: the emptyDir is a tmpfs of its size limit, which the writer has memory for', async () => {
+      const v = variant('emptydir-memory');
+      assert.deepEqual(assertSeedPod(v).emptyDir, { medium: 'Memory', sizeLimit: '16Mi' });
+      // The checker proves the writer's limit leaves room for its request beside a full volume.
+      assert.equal(v.container('html-generator').resources?.limits?.memory, '112Mi');
+      const pod = await v.text('pod.yaml');
+      assert.match(pod, /ENOSPC/, 'says a write past the sizeLimit fails');
+      assert.doesNotMatch(pod, /kubelet evicts the pod/);
+    });
+
+    it('gitrepo: the legacy gitRepo volume, with the deprecation and the missing git spelled out', async () => {
+      const v = variant('gitrepo');
+      assert.deepEqual(v.volume('html').gitRepo?.directory, '.');
+      assert.deepEqual(v.container('web-server').volumeMounts?.[0]?.readOnly, true);
+      const pod = await v.text('pod.yaml');
+      for (const fact of [
+        '1.33',
+        '1.36',
+        'GitRepoVolumeDriver',
+        'scripts/k3d-up.sh --gitrepo',
+        'have no git',
+        'ContainerCreating',
+        'FailedMount',
+        '../git-sync',
+        '../git-sync-native',
+      ]) {
+        assert.ok(pod.includes(fact), `gitrepo/pod.yaml explains: ${fact}`);
+      }
+    });
+
+    it('git-sync: an init container clones once, the sidecar keeps the emptyDir in sync, the server serves its link', async () => {
+      const v = variant('git-sync');
+      const init = v.container('git-sync-init');
+      const sidecar = v.container('git-sync');
+      const server = v.container('web-server');
+      assert.deepEqual(
+        v.pod.spec?.initContainers?.map((c) => c.name),
+        ['git-sync-init'],
+      );
+      assert.equal(init.restartPolicy, undefined, 'a classic init container, run to completion');
+      assert.equal(v.env(init, 'GITSYNC_ONE_TIME')?.value, 'true');
+      assert.equal(v.env(sidecar, 'GITSYNC_ONE_TIME'), undefined);
+      assert.deepEqual(v.volume('site').emptyDir, {});
+      const repo = v.env(sidecar, 'GITSYNC_REPO')?.value;
+      assert.equal(repo, v.env(init, 'GITSYNC_REPO')?.value);
+      // The server serves the link git-sync swaps (GITSYNC_LINK's default, html) under its root.
+      assert.equal(server.volumeMounts?.[0]?.mountPath, '/git');
+      assert.equal(v.env(server, 'WEB_ROOT')?.value, '/git/html');
+
+      // The repository is the in-cluster git server's, reached through its Service.
+      const gitServer = v.find<IService>('Service', 'git-server');
+      const url = new URL(repo ?? '');
+      assert.equal(url.protocol, 'git:');
+      assert.equal(url.hostname, 'git-server');
+      assert.equal(Number(url.port || 9418), gitServer.spec?.ports?.[0]?.port);
+
+      const pod = await v.text('pod.yaml');
+      for (const fact of ['1.33', '1.29', '../git-sync-native', 'podman kube play']) {
+        assert.ok(pod.includes(fact), `git-sync/pod.yaml says when the native form applies: ${fact}`);
+      }
+    });
+
+    it('git-sync-native: git-sync is one native sidecar, and the web server starts after its first checkout', () => {
+      const v = variant('git-sync-native');
+      const classic = variant('git-sync');
+      assert.deepEqual(
+        v.pod.spec?.initContainers?.map((c) => c.name),
+        ['git-sync'],
+      );
+      assert.deepEqual(
+        v.pod.spec?.containers?.map((c) => c.name),
+        ['web-server'],
+      );
+      const sidecar = v.container('git-sync');
+      assert.equal(sidecar.restartPolicy, 'Always', 'an init container that keeps running: a sidecar');
+      // The kubelet starts the next container only once the sidecar's startupProbe succeeds, and
+      // git-sync's /readyz answers 200 only after its first sync.
+      assert.equal(sidecar.startupProbe?.httpGet?.path, HEALTH_PATHS.ready);
+      assert.equal(sidecar.startupProbe?.httpGet?.port, 'health');
+      assert.equal(v.env(sidecar, 'GITSYNC_ONE_TIME'), undefined, 'it keeps syncing');
+      for (const variable of ['GITSYNC_REPO', 'GITSYNC_PERIOD']) {
         assert.equal(
-          (manifest.object as unknown as IPod).spec?.enableServiceLinks,
-          false,
-          `${name}/${manifest.file}`,
+          v.env(sidecar, variable)?.value,
+          classic.env(classic.container('git-sync'), variable)?.value,
+          `${variable} as in the classic form`,
         );
       }
-    }
-  });
+      assert.deepEqual(v.volume('site').emptyDir, {});
+      assert.deepEqual(v.container('web-server'), classic.container('web-server'), 'the same web server');
 
-  it('emptydir: the seed pod sharing one emptyDir', async () => {
-    const v = await variant('emptydir');
-    assert.deepEqual(assertSeedPod(v), { name: 'html', emptyDir: {} });
-  });
-
-  it('emptydir-memory: the emptyDir is on tmpfs, with a size limit the writer has memory for', async () => {
-    const v = await variant('emptydir-memory');
-    assert.deepEqual(assertSeedPod(v).emptyDir, { medium: 'Memory', sizeLimit: '16Mi' });
-    // The checker proves the writer's limit leaves room for its request beside a full volume.
-    assert.equal(v.container('html-generator').resources?.limits?.memory, '112Mi');
-  });
-
-  it('gitrepo: the legacy gitRepo volume, with the deprecation spelled out', async () => {
-    const v = await variant('gitrepo');
-    assert.deepEqual(v.volume('html').gitRepo?.directory, '.');
-    assert.deepEqual(v.container('web-server').volumeMounts?.[0]?.readOnly, true);
-    const pod = await v.text('pod.yaml');
-    for (const fact of [
-      '1.33',
-      '1.36',
-      'GitRepoVolumeDriver',
-      'scripts/k3d-up.sh --gitrepo',
-      '../git-sync',
-    ]) {
-      assert.ok(pod.includes(fact), `gitrepo/pod.yaml explains: ${fact}`);
-    }
-  });
-
-  it('git-sync: an init container clones once, the sidecar keeps the emptyDir in sync, the server serves its link', async () => {
-    const v = await variant('git-sync');
-    const init = v.container('git-sync-init');
-    const sidecar = v.container('git-sync');
-    const server = v.container('web-server');
-    assert.deepEqual(
-      v.pod.spec?.initContainers?.map((c) => c.name),
-      ['git-sync-init'],
-    );
-    assert.equal(v.env(init, 'GITSYNC_ONE_TIME')?.value, 'true');
-    assert.equal(v.env(sidecar, 'GITSYNC_ONE_TIME'), undefined);
-    assert.deepEqual(v.volume('site').emptyDir, {});
-    const repo = v.env(sidecar, 'GITSYNC_REPO')?.value;
-    assert.equal(repo, v.env(init, 'GITSYNC_REPO')?.value);
-    // The server serves the link git-sync swaps (GITSYNC_LINK's default, html) under its root.
-    assert.equal(server.volumeMounts?.[0]?.mountPath, '/git');
-    assert.equal(v.env(server, 'WEB_ROOT')?.value, '/git/html');
-
-    // The repository is the in-cluster git server's, reached through its Service.
-    const gitServer = v.find<IService>('Service', 'git-server');
-    const url = new URL(repo ?? '');
-    assert.equal(url.protocol, 'git:');
-    assert.equal(url.hostname, 'git-server');
-    assert.equal(Number(url.port || 9418), gitServer.spec?.ports?.[0]?.port);
-  });
-
-  it('hostpath: a folder of the agent node, which pins the pod to that node', async () => {
-    const v = await variant('hostpath');
-    assert.deepEqual(assertSeedPod(v).hostPath, {
-      path: '/var/lib/fortune-sidecar/htdocs',
-      type: 'Directory',
+      // The git server is the one k8s/git-server defines for both forms.
+      const gitServer = (m: readonly Manifest[]) =>
+        m.filter((o) => o.name === 'git-server').map((o) => o.object);
+      assert.equal(gitServer(v.manifests).length, 2, 'the git server pod and its Service');
+      assert.deepEqual(gitServer(v.manifests), gitServer(classic.manifests));
     });
-    assert.deepEqual(v.pod.spec?.nodeSelector, { 'kubernetes.io/hostname': AGENT_NODE });
-    assert.match(await v.text('pod.yaml'), /DaemonSet/, 'says when hostPath is appropriate');
-  });
 
-  it('pv-pvc: a static local volume on the agent node, kept on release, bound by a claim the pod names', async () => {
-    const v = await variant('pv-pvc');
-    const pv = v.find<IPersistentVolume>('PersistentVolume');
-    const claim = v.find<IPersistentVolumeClaim>('PersistentVolumeClaim');
-    const storageClass = v.find<IStorageClass>('StorageClass');
-    assert.equal(pv.spec?.persistentVolumeReclaimPolicy, 'Retain');
-    assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms?.[0]?.matchExpressions?.[0], {
-      key: 'kubernetes.io/hostname',
-      operator: 'In',
-      values: [AGENT_NODE],
+    it('hostpath: a folder of the agent node, which pins the pod to that node', async () => {
+      const v = variant('hostpath');
+      assert.deepEqual(assertSeedPod(v).hostPath, {
+        path: '/var/lib/fortune-sidecar/htdocs',
+        type: 'Directory',
+      });
+      assert.deepEqual(v.pod.spec?.nodeSelector, { 'kubernetes.io/hostname': AGENT_NODE });
+      assert.match(await v.text('pod.yaml'), /DaemonSet/, 'says when hostPath is appropriate');
     });
-    assert.equal(claim.spec?.storageClassName, pv.spec?.storageClassName);
-    assert.equal(storageClass.metadata?.name, pv.spec?.storageClassName);
-    assert.equal(storageClass.provisioner, 'kubernetes.io/no-provisioner');
-    assert.equal(storageClass.volumeBindingMode, 'WaitForFirstConsumer');
-    assert.deepEqual(assertSeedPod(v).persistentVolumeClaim, { claimName: claim.metadata?.name });
-  });
 
-  it('storageclass: a claim on a provisioner class makes its own volume, deleted with the claim', async () => {
-    const v = await variant('storageclass');
-    const storageClass = v.find<IStorageClass>('StorageClass');
-    const claim = v.find<IPersistentVolumeClaim>('PersistentVolumeClaim');
-    assert.equal(storageClass.provisioner, 'rancher.io/local-path');
-    assert.equal(storageClass.reclaimPolicy, 'Delete');
-    assert.equal(storageClass.volumeBindingMode, 'WaitForFirstConsumer');
-    assert.equal(claim.spec?.storageClassName, storageClass.metadata?.name);
-    assert.equal(
-      v.manifests.filter((m: Manifest) => m.kind === 'PersistentVolume').length,
-      0,
-      'no volume is made by hand',
-    );
-    assert.deepEqual(assertSeedPod(v).persistentVolumeClaim, { claimName: claim.metadata?.name });
+    it('pv-pvc: a static local volume on the agent node, kept on release, bound by a claim the pod names', () => {
+      const v = variant('pv-pvc');
+      const pv = v.find<IPersistentVolume>('PersistentVolume');
+      const claim = v.find<IPersistentVolumeClaim>('PersistentVolumeClaim');
+      const storageClass = v.find<IStorageClass>('StorageClass');
+      assert.equal(pv.spec?.persistentVolumeReclaimPolicy, 'Retain');
+      assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms?.[0]?.matchExpressions?.[0], {
+        key: 'kubernetes.io/hostname',
+        operator: 'In',
+        values: [AGENT_NODE],
+      });
+      assert.equal(claim.spec?.storageClassName, pv.spec?.storageClassName);
+      assert.equal(storageClass.metadata?.name, pv.spec?.storageClassName);
+      assert.equal(storageClass.provisioner, 'kubernetes.io/no-provisioner');
+      assert.equal(storageClass.volumeBindingMode, 'WaitForFirstConsumer');
+      assert.deepEqual(assertSeedPod(v).persistentVolumeClaim, { claimName: claim.metadata?.name });
+    });
+
+    it('storageclass: a claim on a provisioner class makes its own volume, deleted with the claim', () => {
+      const v = variant('storageclass');
+      const storageClass = v.find<IStorageClass>('StorageClass');
+      const claim = v.find<IPersistentVolumeClaim>('PersistentVolumeClaim');
+      assert.equal(storageClass.provisioner, 'rancher.io/local-path');
+      assert.equal(storageClass.reclaimPolicy, 'Delete');
+      assert.equal(storageClass.volumeBindingMode, 'WaitForFirstConsumer');
+      assert.equal(claim.spec?.storageClassName, storageClass.metadata?.name);
+      assert.equal(
+        v.manifests.filter((m: Manifest) => m.kind === 'PersistentVolume').length,
+        0,
+        'no volume is made by hand',
+      );
+      assert.deepEqual(assertSeedPod(v).persistentVolumeClaim, { claimName: claim.metadata?.name });
+    });
   });
 });

@@ -20,6 +20,16 @@ export function containersOf(pod: IPod): IContainer[] {
 }
 
 /**
+ * The containers that run as long as the pod: the regular ones, and the native sidecars (init
+ * containers with `restartPolicy: Always`, stable since Kubernetes 1.33), which start before
+ * them and may serve ports and answer probes like them.
+ */
+export function longRunningContainersOf(pod: IPod): IContainer[] {
+  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+  return [...sidecars, ...(pod.spec?.containers ?? [])];
+}
+
+/**
  * What a cluster would only tell you after `kubectl apply`, or never: mounts of volumes that are
  * not declared, claims that cannot bind, probes and services aimed at ports nobody listens on,
  * images this project does not build, and settings the service would refuse at start.
@@ -45,6 +55,7 @@ export function checkReferences(manifests: readonly Manifest[], catalog: Catalog
       checkImage(pod, container, catalog, report);
       checkProbes(pod, container, catalog, report);
     }
+    checkRunToCompletion(pod, report);
     for (const name of declared.keys()) {
       if (!mounted.has(name)) report(`volume "${name}" is declared but no container mounts it`);
     }
@@ -75,7 +86,7 @@ export function checkReferences(manifests: readonly Manifest[], catalog: Catalog
     for (const port of service.spec?.ports ?? []) {
       const target = port.targetPort ?? port.port;
       const found = targets.some(({ object: pod }) =>
-        (pod.spec?.containers ?? []).some((container) => resolvePort(container, target) !== undefined),
+        longRunningContainersOf(pod).some((container) => resolvePort(container, target) !== undefined),
       );
       if (!found)
         problems.push(problem(manifest, `targetPort ${target} is not a port of the pod's containers`));
@@ -182,6 +193,34 @@ function checkProbes(
     if (probe.httpGet && !image.healthPaths.includes(path ?? '/')) {
       report(
         `container ${container.name}: ${kind} asks ${path}, but the service answers ${image.healthPaths.join(' and ')}`,
+      );
+    }
+  }
+}
+
+/**
+ * What the API server refuses for containers that run to completion: an init container without
+ * `restartPolicy: Always` is waited for, so it may have no probes; and `restartPolicy` belongs to
+ * init containers only.
+ */
+function checkRunToCompletion(pod: IPod, report: (message: string) => void): void {
+  for (const container of pod.spec?.initContainers ?? []) {
+    if (container.restartPolicy === 'Always') continue;
+    for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+      if (container[kind]) {
+        report(
+          `init container ${container.name} runs to completion and cannot have a ${kind}: give it restartPolicy: Always to make it a sidecar`,
+        );
+      }
+    }
+    if (container.restartPolicy !== undefined) {
+      report(`init container ${container.name}: restartPolicy must be Always, or left out`);
+    }
+  }
+  for (const container of pod.spec?.containers ?? []) {
+    if (container.restartPolicy !== undefined) {
+      report(
+        `container ${container.name}: restartPolicy applies to init containers only (the pod's restartPolicy covers the others)`,
       );
     }
   }

@@ -99,8 +99,15 @@ const declaration: ts.CompilerHost['getSourceFile'] = (name, language, onError) 
   return declarations.get(name);
 };
 let previous: ts.Program | undefined;
+let built = 0;
+
+/** How many TypeScript programs this run has built: the unknown-field check's cost. */
+export function programsBuilt(): number {
+  return built;
+}
 
 function programFor(source: string): ts.Program {
+  built += 1;
   const generated = ts.createSourceFile(GENERATED, source, ts.ScriptTarget.ES2022, true);
   previous = ts.createProgram({
     rootNames: [GENERATED],

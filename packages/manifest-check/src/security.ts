@@ -1,7 +1,7 @@
 import type { IContainer, IPod } from 'kubernetes-models/v1';
 import { type Manifest, type Problem, problem } from './load.ts';
 import { parseQuantity } from './quantity.ts';
-import { containersOf } from './references.ts';
+import { containersOf, longRunningContainersOf } from './references.ts';
 
 /** The user and group every container of this project runs as, as the images declare. */
 export const RUN_AS = 1000;
@@ -24,10 +24,9 @@ export function checkSecurity(manifests: readonly Manifest[]): Problem[] {
     if (context?.seccompProfile?.type !== 'RuntimeDefault') {
       report('securityContext.seccompProfile.type must be RuntimeDefault');
     }
-    const sidecars = new Set((pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'));
+    const longRunning = new Set(longRunningContainersOf(pod));
     for (const container of containersOf(pod)) {
-      const longRunning = (pod.spec?.containers ?? []).includes(container) || sidecars.has(container);
-      checkContainer(container, longRunning, report);
+      checkContainer(container, longRunning.has(container), report);
     }
     checkMemoryBackedVolumes(pod, report);
   }

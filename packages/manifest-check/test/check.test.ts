@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { stringify } from 'yaml';
-import { type Catalog, checkFolder, checkManifests, parseManifests } from '../src/index.ts';
+import { type Catalog, checkFolder, checkManifests, checkRendered, parseManifests } from '../src/index.ts';
+import { programsBuilt } from '../src/schema.ts';
 
 /** Two images with the shape of this project's: a server that only reads, and a writer. */
 const catalog: Catalog = {
@@ -163,6 +164,33 @@ describe('manifest check', () => {
       ]);
       const declarations = readFile.mock.calls.filter((call) => call.arguments[0].endsWith('.d.ts'));
       assert.deepEqual(declarations, []);
+    });
+
+    it('checks several rendered sets in one TypeScript program, and reports each problem under its set', () => {
+      const programsBefore = programsBuilt();
+      const misspelled = podWith((pod) => {
+        (pod.spec as Record<string, unknown>).restartPolicyy = 'Always';
+      });
+      const rendered = (...objects: object[]) => objects.map((object) => stringify(object)).join('---\n');
+      const found = checkRendered(
+        [
+          { source: 'k8s/good', text: rendered(goodPod(), service) },
+          { source: 'k8s/misspelled', text: rendered(misspelled, service) },
+          { source: 'k8s/no-pod', text: rendered(service) },
+        ],
+        catalog,
+      );
+      assert.equal(programsBuilt() - programsBefore, 1);
+      const messages = (source: string) =>
+        found.get(source)?.map((p) => `${p.file} ${p.object}: ${p.message}`);
+      assert.deepEqual(messages('k8s/good'), []);
+      assert.deepEqual(messages('k8s/misspelled'), [
+        'k8s/misspelled Pod/fortune: spec.restartPolicyy is not a field Kubernetes knows: did you mean restartPolicy?',
+      ]);
+      // Objects are checked with their own set only: the pods of the others do not count.
+      assert.deepEqual(messages('k8s/no-pod'), [
+        'k8s/no-pod Service/fortune: selects no pod defined here: check spec.selector against the pod labels',
+      ]);
     });
 
     it('reports YAML that does not parse and documents that are not Kubernetes objects', () => {
@@ -328,6 +356,52 @@ describe('manifest check', () => {
       const wrongPort = { ...service, spec: { ...service.spec, ports: [{ port: 80, targetPort: 'web' }] } };
       assert.deepEqual(problemsOf(goodPod(), wrongPort), [
         "Service/fortune: targetPort web is not a port of the pod's containers",
+      ]);
+    });
+  });
+
+  describe('init containers and native sidecars', () => {
+    /** The pod with its writer as a native sidecar: an init container with restartPolicy Always. */
+    const withSidecar = (change: (sidecar: Container, server: Container) => void = () => {}) =>
+      podWith((pod, writer, server) => {
+        (pod.spec as Record<string, unknown>).initContainers = [{ ...writer, restartPolicy: 'Always' }];
+        pod.spec.containers = [server as never];
+        const [sidecar] = (pod.spec as unknown as { initContainers: Container[] }).initContainers;
+        change(sidecar as Container, server);
+      });
+    const sidecarService = {
+      ...service,
+      spec: { ...service.spec, ports: [{ port: 8081, targetPort: 'health' }] },
+    };
+
+    it('accepts a native sidecar with a startupProbe, and a Service aimed at its port', () => {
+      const pod = withSidecar((sidecar) => {
+        sidecar.startupProbe = { httpGet: { path: '/readyz', port: 'health' }, failureThreshold: 30 };
+      });
+      assert.deepEqual(problemsOf(pod, service, sidecarService), []);
+    });
+
+    it("checks a native sidecar's probes and ports as a container's, and insists on its probes", () => {
+      const pod = withSidecar((sidecar) => {
+        sidecar.startupProbe = { httpGet: { path: '/readyz', port: 'http' } };
+        delete (sidecar as Partial<Container>).livenessProbe;
+      });
+      assert.deepEqual(problemsOf(pod), [
+        'Pod/fortune: container writer: startupProbe port http is not one of its ports',
+        'Pod/fortune: container writer: has no livenessProbe',
+      ]);
+    });
+
+    it('reports probes on an init container that runs to completion, and restartPolicy where it does not apply', () => {
+      const pod = withSidecar((sidecar, server) => {
+        delete sidecar.restartPolicy;
+        server.restartPolicy = 'Always';
+      });
+      assert.deepEqual(problemsOf(pod, sidecarService), [
+        'Pod/fortune: init container writer runs to completion and cannot have a livenessProbe: give it restartPolicy: Always to make it a sidecar',
+        'Pod/fortune: init container writer runs to completion and cannot have a readinessProbe: give it restartPolicy: Always to make it a sidecar',
+        "Pod/fortune: container server: restartPolicy applies to init containers only (the pod's restartPolicy covers the others)",
+        "Service/fortune: targetPort health is not a port of the pod's containers",
       ]);
     });
   });
