@@ -1,5 +1,7 @@
-// The real manifests, run on a real container engine with `podman kube play`, from images pushed
-// to a real registry: no Kubernetes cluster runs here, but the pods, their volumes and claims do.
+// The real manifests, as `kubectl apply -k` sends them (rendered by kubectl's kustomize, which
+// names the images in full), run on a real container engine with `podman kube play`, from images
+// pushed to a real registry: no Kubernetes cluster runs here, but the pods, their volumes and
+// claims do.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chown, readFile, writeFile } from 'node:fs/promises';
@@ -25,9 +27,12 @@ import {
   tempDir,
 } from '@fortune-sidecar/testing';
 import { parseAllDocuments, stringify } from 'yaml';
+import { kustomize, skipUnlessKubectl } from '../kustomize.ts';
 import { imageReference, REGISTRY } from '../project-catalog.ts';
 
-const skip = await skipUnlessAvailable(['docker', 'docker-registry', 'debootstrap', 'podman']);
+const skip =
+  (await skipUnlessAvailable(['docker', 'docker-registry', 'debootstrap', 'podman'])) ||
+  (await skipUnlessKubectl());
 
 const RUN = randomBytes(4).toString('hex');
 const PREFIX = `fortune-sidecar-test-${RUN}`;
@@ -39,9 +44,22 @@ interface PlayOptions {
   hostPath?: string;
 }
 
+const renders = new Map<string, Promise<string>>();
+/** A variant as `kubectl kustomize k8s/<variant>` renders it, once per run. */
+function render(variant: string): Promise<string> {
+  let text = renders.get(variant);
+  if (!text) {
+    text = kustomize(join(REPO_ROOT, 'k8s', variant));
+    renders.set(variant, text);
+  }
+  return text;
+}
+
 /**
- * The manifest as podman 4.3 can play it, changed only where podman or the test must:
- * - only Pods and PersistentVolumeClaims: Services, volumes and classes are the cluster's part;
+ * One Pod or PersistentVolumeClaim of a rendered variant, as podman 4.3 can play it, changed only
+ * where podman or the test must:
+ * - one object at a time: Services, volumes and classes are the cluster's part, and a claim is
+ *   played apart from the pod, as podman cannot play a claim twice;
  * - each container port gets a free hostPort: podman 4.3 publishes every container port on the
  *   host, on the same number unless told otherwise, and those numbers are often taken;
  * - NODE_NAME gets a fixed value: podman has no node, and no `spec.nodeName` for the downward API;
@@ -50,42 +68,42 @@ interface PlayOptions {
  * - FORTUNE_INTERVAL is 1s instead of 10s, so that a test sees several fortunes quickly.
  */
 async function forPodman(
-  file: string,
+  variant: string,
+  name: string,
   options: PlayOptions = {},
-): Promise<{ path: string; ports: Map<string, number>; pods: string[] }> {
-  const text = await readFile(join(REPO_ROOT, 'k8s', file), 'utf8');
+): Promise<{ path: string; ports: Map<string, number>; pod?: string }> {
   const ports = new Map<string, number>();
-  const pods: string[] = [];
-  const objects: unknown[] = [];
-  for (const document of parseAllDocuments(text)) {
+  const object = parseAllDocuments(await render(variant))
     // biome-ignore lint/suspicious/noExplicitAny: the manifest's own shape, checked by the manifest tests
-    const object = document.toJS() as any;
-    if (object?.kind !== 'Pod' && object?.kind !== 'PersistentVolumeClaim') continue;
-    if (object.kind === 'Pod') {
-      pods.push(object.metadata.name);
-      for (const container of [...(object.spec.initContainers ?? []), ...object.spec.containers]) {
-        for (const port of container.ports ?? []) {
-          port.hostPort = await freePort();
-          ports.set(`${container.name}/${port.name}`, port.hostPort);
-        }
-        for (const variable of container.env ?? []) {
-          if (variable.valueFrom?.fieldRef?.fieldPath === 'spec.nodeName') {
-            delete variable.valueFrom;
-            variable.value = 'podman';
-          }
-          if (variable.name === 'FORTUNE_INTERVAL') variable.value = '1s';
-        }
+    .map((document) => document.toJS() as any)
+    .find(
+      (candidate) =>
+        (candidate?.kind === 'Pod' || candidate?.kind === 'PersistentVolumeClaim') &&
+        candidate.metadata.name === name,
+    );
+  assert.ok(object, `k8s/${variant} renders a Pod or PersistentVolumeClaim named ${name}`);
+  if (object.kind === 'Pod') {
+    for (const container of [...(object.spec.initContainers ?? []), ...object.spec.containers]) {
+      for (const port of container.ports ?? []) {
+        port.hostPort = await freePort();
+        ports.set(`${container.name}/${port.name}`, port.hostPort);
       }
-      if (object.spec.initContainers) object.spec.restartPolicy = 'OnFailure';
-      for (const volume of object.spec.volumes ?? []) {
-        if (volume.hostPath && options.hostPath) volume.hostPath.path = options.hostPath;
+      for (const variable of container.env ?? []) {
+        if (variable.valueFrom?.fieldRef?.fieldPath === 'spec.nodeName') {
+          delete variable.valueFrom;
+          variable.value = 'podman';
+        }
+        if (variable.name === 'FORTUNE_INTERVAL') variable.value = '1s';
       }
     }
-    objects.push(object);
+    if (object.spec.initContainers) object.spec.restartPolicy = 'OnFailure';
+    for (const volume of object.spec.volumes ?? []) {
+      if (volume.hostPath && options.hostPath) volume.hostPath.path = options.hostPath;
+    }
   }
-  const path = join(await tempDir('fortune-play-'), file.replace('/', '-'));
-  await writeFile(path, objects.map((object) => stringify(object)).join('---\n'));
-  return { path, ports, pods };
+  const path = join(await tempDir('fortune-play-'), `${variant}-${name}.yaml`);
+  await writeFile(path, stringify(object));
+  return { path, ports, pod: object.kind === 'Pod' ? name : undefined };
 }
 
 describe('the manifests on podman kube play', { skip }, () => {
@@ -110,9 +128,16 @@ describe('the manifests on podman kube play', { skip }, () => {
     if (images.length > 0) await mustRun('docker', ['rmi', '--force', ...images]);
   });
 
-  /** Plays a manifest of k8s/ and returns the host ports of the containers' named ports. */
-  async function play(file: string, options?: PlayOptions): Promise<Map<string, number>> {
-    const { path, ports } = await forPodman(file, options);
+  /**
+   * Plays one object of a variant (the pod fortune unless named) and returns the host ports of
+   * the containers' named ports.
+   */
+  async function play(
+    variant: string,
+    name = 'fortune',
+    options?: PlayOptions,
+  ): Promise<Map<string, number>> {
+    const { path, ports } = await forPodman(variant, name, options);
     await podman.run('kube', 'play', '--network', podman.network, path);
     return ports;
   }
@@ -121,9 +146,9 @@ describe('the manifests on podman kube play', { skip }, () => {
    * which podman 4.3's `kube down` alone does not give, so that each service stops as it would
    * in Kubernetes (the writer gives up its lock on the volume).
    */
-  async function down(file: string): Promise<void> {
-    const { path, pods } = await forPodman(file);
-    if (pods.length > 0) await podman.run('pod', 'stop', '--ignore', '--time', '30', ...pods);
+  async function down(variant: string, name = 'fortune'): Promise<void> {
+    const { path, pod } = await forPodman(variant, name);
+    if (pod) await podman.run('pod', 'stop', '--ignore', '--time', '30', pod);
     await podman.run('kube', 'down', path);
   }
 
@@ -178,7 +203,7 @@ describe('the manifests on podman kube play', { skip }, () => {
   });
 
   it('emptydir: serves the fortune read-only, and a new pod starts with an empty history', async () => {
-    const ports = await play('emptydir/pod.yaml');
+    const ports = await play('emptydir');
     const url = site(ports.get('web-server/http'));
     assert.ok((await served(url)).trim().length > 0);
     await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
@@ -191,27 +216,27 @@ describe('the manifests on podman kube play', { skip }, () => {
     const before = await historyOfAtLeast(url, 3);
 
     // Like `kubectl delete pod`, `podman kube down` deletes the pod's emptyDir with it.
-    await down('emptydir/pod.yaml');
-    const again = site((await play('emptydir/pod.yaml')).get('web-server/http'));
+    await down('emptydir');
+    const again = site((await play('emptydir')).get('web-server/http'));
     const after = await history(again);
     assert.ok(after.length < before.length, `history restarted: ${after.length} after ${before.length}`);
     assert.ok(!after.some((fortune) => fortune.writtenAt === before.at(-1)?.writtenAt));
-    await down('emptydir/pod.yaml');
+    await down('emptydir');
   });
 
   it('emptydir-memory: the same pod with its emptyDir in memory plays and serves', async () => {
     // podman 4.3 makes every emptyDir a volume on disk; `medium: Memory` shows only on Kubernetes.
-    const ports = await play('emptydir-memory/pod.yaml');
+    const ports = await play('emptydir-memory');
     const url = site(ports.get('web-server/http'));
     assert.ok((await served(url)).trim().length > 0);
     await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
-    await down('emptydir-memory/pod.yaml');
+    await down('emptydir-memory');
   });
 
   it("hostpath: the writer's files land in the host folder and stay there after the pod is gone", async () => {
     const folder = await tempDir('fortune-hostpath-');
     await chown(folder, 1000, 1000);
-    const ports = await play('hostpath/pod.yaml', { hostPath: folder });
+    const ports = await play('hostpath', 'fortune', { hostPath: folder });
     const url = site(ports.get('web-server/http'));
     await eventually(
       async () =>
@@ -220,9 +245,9 @@ describe('the manifests on podman kube play', { skip }, () => {
     );
     // The test's folder stands in for the node's: the documented one is the manifest's hostPath.
     const onNode = assertDocumentedOutput('hostpath-files', await mustRun('ls', [folder]));
-    const pod = parseAllDocuments(
-      await readFile(join(REPO_ROOT, 'k8s', 'hostpath', 'pod.yaml'), 'utf8'),
-    )[0]?.toJS() as {
+    const pod = parseAllDocuments(await render('hostpath'))
+      .map((document) => document.toJS())
+      .find((object) => object?.kind === 'Pod') as {
       spec: { volumes: { hostPath?: { path: string } }[] };
     };
     const nodeFolder = pod.spec.volumes.find((volume) => volume.hostPath)?.hostPath?.path;
@@ -230,19 +255,19 @@ describe('the manifests on podman kube play', { skip }, () => {
       nodeFolder && onNode.command.endsWith(` ls ${nodeFolder}`),
       `${onNode.command} lists the manifest's hostPath ${nodeFolder}`,
     );
-    await down('hostpath/pod.yaml');
+    await down('hostpath');
     const kept = JSON.parse(await readFile(join(folder, 'history.json'), 'utf8')) as FortuneHistory;
     assert.ok(kept.fortunes.length >= 1, 'the files outlive the pod');
   });
 
   it('pv-pvc: the history survives a new pod on the same claim; the claim goes only after the pod', async () => {
-    await play('pv-pvc/pvc.yaml');
-    const url = site((await play('pv-pvc/pod.yaml')).get('web-server/http'));
+    await play('pv-pvc', 'fortune-pvc');
+    const url = site((await play('pv-pvc')).get('web-server/http'));
     await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
     const before = await historyOfAtLeast(url, 3);
 
-    await down('pv-pvc/pod.yaml');
-    const again = site((await play('pv-pvc/pod.yaml')).get('web-server/http'));
+    await down('pv-pvc');
+    const again = site((await play('pv-pvc')).get('web-server/http'));
     const after = await historyOfAtLeast(again, before.length + 1);
     // The writer logs its schedule only after its first write: wait for the whole start.
     const writerLog = await eventually(
@@ -264,12 +289,12 @@ describe('the manifests on podman kube play', { skip }, () => {
     // Deleting in the wrong order fails, as the seed explains: the pod still uses the claim.
     const early = await podman.attempt('volume', 'rm', 'fortune-pvc');
     assert.notEqual(early.code, 0, 'a claim in use is not removed');
-    await down('pv-pvc/pod.yaml');
+    await down('pv-pvc');
     await podman.run('volume', 'rm', 'fortune-pvc');
   });
 
   it('git-sync: serves the repository of the in-cluster git server, and a pushed commit at a later sync', async () => {
-    const gitPort = (await play('git-sync/git-server.yaml')).get('git-daemon/git');
+    const gitPort = (await play('git-sync', 'git-server')).get('git-daemon/git');
     const remote = `git://127.0.0.1:${gitPort}/site.git`;
     await eventually(
       async () => ((await command('git', ['ls-remote', remote])).code === 0 ? true : undefined),
@@ -278,7 +303,7 @@ describe('the manifests on podman kube play', { skip }, () => {
         what: 'the git server',
       },
     );
-    const url = site((await play('git-sync/pod.yaml')).get('web-server/http'));
+    const url = site((await play('git-sync')).get('web-server/http'));
     assert.equal(await served(url), 'The first page of the site, from git.\n');
     assertDocumentedOutput('git-sync-first-page', await served(url));
     await assertServerCannotWrite('fortune-web-server', '/git');
@@ -296,7 +321,7 @@ describe('the manifests on podman kube play', { skip }, () => {
       { timeoutMs: 60_000, intervalMs: 100, what: 'the pushed page' },
     );
     assertDocumentedOutput('git-sync-pushed-page', await served(url));
-    await down('git-sync/pod.yaml');
-    await down('git-sync/git-server.yaml');
+    await down('git-sync');
+    await down('git-sync', 'git-server');
   });
 });
