@@ -257,6 +257,20 @@ describe('Kubernetes manifests', () => {
       }
     });
 
+    it('every object of a variant carries its label fortune-sidecar/variant, which scripts/k3d-delete.sh selects by', () => {
+      for (const name of VARIANTS) {
+        for (const manifest of variant(name).manifests) {
+          const labels = (manifest.object as { metadata?: { labels?: Record<string, string> } }).metadata
+            ?.labels;
+          assert.equal(
+            labels?.['fortune-sidecar/variant'],
+            name,
+            `${name} ${manifest.kind}/${manifest.name}`,
+          );
+        }
+      }
+    });
+
     it('each variant has a Service for the web server, for kubectl port-forward svc/fortune 8080:80', () => {
       for (const name of VARIANTS) {
         const service = variant(name).find<IService>('Service', 'fortune');
@@ -371,9 +385,15 @@ describe('Kubernetes manifests', () => {
       assert.deepEqual(v.volume('site').emptyDir, {});
       assert.deepEqual(v.container('web-server'), classic.container('web-server'), 'the same web server');
 
-      // The git server is the one k8s/git-server defines for both forms.
+      // The git server is the one k8s/git-server defines for both forms, with each form's label.
       const gitServer = (m: readonly Manifest[]) =>
-        m.filter((o) => o.name === 'git-server').map((o) => o.object);
+        m
+          .filter((o) => o.name === 'git-server')
+          .map((o) => {
+            const object = structuredClone(o.object) as { metadata: { labels: Record<string, string> } };
+            delete object.metadata.labels['fortune-sidecar/variant'];
+            return object;
+          });
       assert.equal(gitServer(v.manifests).length, 2, 'the git server pod and its Service');
       assert.deepEqual(gitServer(v.manifests), gitServer(classic.manifests));
     });
