@@ -3,7 +3,7 @@
 #   emptydir, emptydir-memory  a new pod starts with an empty history (and tmpfs shows in df)
 #   hostpath                   the files are on the node, and a new pod on that node keeps them
 #   pv-pvc, storageclass       the claim keeps the history across pods; the volumes it bound
-#   git-sync                   a commit pushed to the git server is served within one period
+#   git-sync, git-sync-native  a commit pushed to the git server is served within one period
 #   gitrepo                    the pod that never starts, and the kubelet's reason
 #
 #   scripts/k3d-demo.sh emptydir
@@ -84,7 +84,7 @@ case "$variant" in
       --output custom-columns=COUNT:.count,MESSAGE:.message
     say "=> nothing fills the volume here: scripts/k3d-apply.sh git-sync shows the replacement"
     ;;
-  git-sync)
+  git-sync | git-sync-native)
     require_tool git "Install git (Debian and Ubuntu: apt-get install git)."
     say "now served:"
     fetch /
