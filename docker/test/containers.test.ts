@@ -6,9 +6,12 @@ import { chown, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  assertDocumentedOutput,
+  command,
   composeCommand,
   createOrigin,
   documentedNodeImage,
+  documentedOutputs,
   eventually,
   freePort,
   type GitServer,
@@ -431,18 +434,18 @@ describe('container images on a real Docker engine and registry', { skip }, () =
 
   describe('docker/compose.yaml and its volume variants', () => {
     let port: number;
-    const compose = async (files: string[], env: Record<string, string>, ...args: string[]) => {
+    const composeCall = async (files: string[], env: Record<string, string>, args: string[]) => {
       const [program = 'docker-compose', ...rest] = (await composeCommand()) ?? [];
-      return mustRun(
+      return {
         program,
-        [
+        args: [
           ...rest,
           '--project-name',
           COMPOSE_PROJECT,
           ...files.flatMap((file) => ['--file', join(REPO_ROOT, 'docker', file)]),
           ...args,
         ],
-        {
+        options: {
           env: {
             ...process.env,
             IMAGE_PREFIX: `${registry.address}/${PREFIX}`,
@@ -452,7 +455,16 @@ describe('container images on a real Docker engine and registry', { skip }, () =
             ...env,
           },
         },
-      );
+      };
+    };
+    const compose = async (files: string[], env: Record<string, string>, ...args: string[]) => {
+      const call = await composeCall(files, env, args);
+      return mustRun(call.program, call.args, call.options);
+    };
+    /** Like compose(), for a command expected to fail: its exit code and what it printed. */
+    const composeAttempt = async (files: string[], ...args: string[]) => {
+      const call = await composeCall(files, {}, args);
+      return command(call.program, call.args, call.options);
     };
     const servedFortune = () =>
       eventually(
@@ -527,6 +539,119 @@ describe('container images on a real Docker engine and registry', { skip }, () =
       try {
         await servedFortune();
         assert.match(await writerMount(), /^tmpfs \/var\/htdocs tmpfs rw/);
+      } finally {
+        await compose(files, {}, 'down', '--volumes');
+      }
+    });
+
+    it('compose.tmpfs-full.yaml: the 64 KiB tmpfs fills up, the writer keeps the last fortune, and writes again once there is room', async () => {
+      const files = ['compose.yaml', 'compose.tmpfs.yaml', 'compose.tmpfs-full.yaml'];
+      const exec = (service: string, ...args: string[]) => compose(files, {}, 'exec', '-T', service, ...args);
+      const site = `http://127.0.0.1:${port}`;
+      const NO_SPACE =
+        'ERROR Could not write fortune, keeping the last one: ENOSPC: no space left on device, write';
+      const failedWrites = async () =>
+        (await compose(files, {}, 'logs', '--no-color', 'html-generator'))
+          .split('\n')
+          .filter((line) => line.endsWith(NO_SPACE)).length;
+      // The writer's health port is not published: ask from inside its container.
+      const readyz = async () =>
+        JSON.parse(
+          await exec(
+            'html-generator',
+            'node',
+            '-e',
+            "fetch('http://127.0.0.1:8081/readyz').then(async (r) => console.log(JSON.stringify({ status: r.status, body: (await r.text()).trim() })))",
+          ),
+        ) as { status: number; body: string };
+      await compose(files, {}, 'up', '--detach');
+      try {
+        await servedFortune();
+
+        // Both containers see the volume at the size the override gives it, like a sizeLimit.
+        const df = await exec('html-generator', 'df', '-h', '/var/htdocs');
+        const shown = assertDocumentedOutput('docker-tmpfs-full-df', df);
+        assert.match(shown.command, /compose\.tmpfs-full\.yaml exec html-generator df -h \/var\/htdocs$/);
+        const [, serverSize] =
+          /^tmpfs\s+(\S+)/m.exec(await exec('web-server', 'df', '-h', '/usr/share/fortune/html')) ?? [];
+        assert.equal(serverSize, '64K', "the server's mount is the same 64 KiB tmpfs");
+        assert.equal(await failedWrites(), 0, 'every write fits while the volume has room');
+
+        // Fill it as the docs show (bounded, so that a volume without its size cannot eat the
+        // host's memory): dd stops at the size.
+        const filled = await composeAttempt(
+          files,
+          'exec',
+          '-T',
+          'html-generator',
+          'dd',
+          'if=/dev/zero',
+          'of=/var/htdocs/filler',
+          'bs=4k',
+          'count=256',
+        );
+        assert.notEqual(filled.code, 0, 'dd cannot write 1 MiB into the volume');
+        assert.match(filled.stderr, /dd: error writing '\/var\/htdocs\/filler': No space left on device/);
+
+        // From the next fortune on, the writer logs that it keeps the last one.
+        await eventually(async () => ((await failedWrites()) >= 1 ? true : undefined), {
+          what: `the writer's log to say "${NO_SPACE}"`,
+        });
+        const last = await httpGet(site, '/', { headers: CURL });
+        const lastPage = await httpGet(site, '/', { headers: BROWSER });
+        assert.equal(last.status, 200);
+        assert.ok(last.body.trim().length > 0, 'a whole fortune is served');
+        assert.equal(
+          last.body.trim(),
+          await exec('web-server', 'cat', '/usr/share/fortune/html/index.txt'),
+          "what curl gets is the volume's index.txt",
+        );
+        assert.match(lastPage.body, /<\/html>\s*$/i, 'a whole page is served');
+
+        // Every answer while the volume stays full is that same fortune, whole, over several failed writes.
+        const answers: { text: string; page: string; status: number }[] = [];
+        const failedBefore = await failedWrites();
+        await eventually(
+          async () => {
+            const text = await httpGet(site, '/', { headers: CURL });
+            const page = await httpGet(site, '/', { headers: BROWSER });
+            answers.push({ text: text.body, page: page.body, status: Math.max(text.status, page.status) });
+            return (await failedWrites()) >= failedBefore + 3 ? true : undefined;
+          },
+          { intervalMs: 100, what: 'three more failed writes' },
+        );
+        for (const answer of answers) {
+          assert.equal(answer.status, 200);
+          assert.equal(answer.text, last.body, 'curl keeps getting the last fortune written');
+          assert.equal(answer.page, lastPage.body, 'the page keeps showing it');
+        }
+
+        // The writer stays ready (a restart would not free the volume), and says why its writes fail.
+        assert.deepEqual(await readyz(), {
+          status: 200,
+          body: 'last write failed: ENOSPC: no space left on device, write',
+        });
+        // And what the docs show, with the command they show.
+        const documented = documentedOutputs().get('docker-tmpfs-full-readyz');
+        const script = /exec html-generator node -e "(.*)"$/.exec(documented?.command ?? '')?.[1];
+        assert.ok(script, 'docs/containers.md asks the writer with node -e "..."');
+        assertDocumentedOutput(
+          'docker-tmpfs-full-readyz',
+          await exec('html-generator', 'node', '-e', script),
+        );
+
+        // Room again: the next fortune is written and served, and readiness no longer reports a failure.
+        await exec('html-generator', 'rm', '/var/htdocs/filler');
+        await eventually(
+          async () => {
+            const answer = await httpGet(site, '/', { headers: CURL });
+            return answer.status === 200 && answer.body.trim() && answer.body !== last.body
+              ? true
+              : undefined;
+          },
+          { what: 'a new fortune once the filler is gone' },
+        );
+        assert.match((await readyz()).body, /^\d+ fortunes written$/);
       } finally {
         await compose(files, {}, 'down', '--volumes');
       }
