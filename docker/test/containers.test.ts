@@ -115,18 +115,23 @@ describe('container images on a real Docker engine and registry', { skip }, () =
       const images = lines(await docker('images', '--format', '{{.Repository}}:{{.Tag}}'));
       return [...found, ...images.filter((name) => name.includes(PREFIX))];
     };
-    for (const filter of filters) {
-      const containers = lines(await docker('ps', '--all', '--quiet', '--filter', filter));
-      if (containers.length > 0) await docker('rm', '--force', '--volumes', ...containers);
-      const volumes = lines(await docker('volume', 'ls', '--quiet', '--filter', filter));
-      if (volumes.length > 0) await docker('volume', 'rm', '--force', ...volumes);
-      const networks = lines(await docker('network', 'ls', '--quiet', '--filter', filter));
-      if (networks.length > 0) await docker('network', 'rm', ...networks);
+    // The registry is a child process of this test: left running after a failed step, it would
+    // keep the test process from ever exiting.
+    try {
+      for (const filter of filters) {
+        const containers = lines(await docker('ps', '--all', '--quiet', '--filter', filter));
+        if (containers.length > 0) await docker('rm', '--force', '--volumes', ...containers);
+        const volumes = lines(await docker('volume', 'ls', '--quiet', '--filter', filter));
+        if (volumes.length > 0) await docker('volume', 'rm', '--force', ...volumes);
+        const networks = lines(await docker('network', 'ls', '--quiet', '--filter', filter));
+        if (networks.length > 0) await docker('network', 'rm', ...networks);
+      }
+      const images = lines(await docker('images', '--format', '{{.Repository}}:{{.Tag}}'));
+      const ours = images.filter((name) => name.includes(PREFIX));
+      if (ours.length > 0) await docker('rmi', '--force', ...ours);
+    } finally {
+      await registry?.stop();
     }
-    const images = lines(await docker('images', '--format', '{{.Repository}}:{{.Tag}}'));
-    const ours = images.filter((name) => name.includes(PREFIX));
-    if (ours.length > 0) await docker('rmi', '--force', ...ours);
-    await registry?.stop();
     assert.deepEqual(await leftovers(), [], 'containers, volumes, networks or images left behind');
   });
 
