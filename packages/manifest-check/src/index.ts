@@ -7,7 +7,7 @@ import { checkSecurity } from './security.ts';
 export type { Catalog, ImageSpec } from './catalog.ts';
 export { loadManifests, type Manifest, type Problem, parseManifests } from './load.ts';
 export { parseQuantity } from './quantity.ts';
-export { containersOf, longRunningContainersOf } from './references.ts';
+export { containersOf, longRunningContainersOf, type PodOf, podsOf } from './references.ts';
 export { RUN_AS } from './security.ts';
 
 /**

@@ -1,3 +1,5 @@
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import type { IContainer, IPod, IProbe } from 'kubernetes-models/v1';
 import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
@@ -14,6 +16,36 @@ const of = <T>(manifests: readonly Manifest[], kind: string) =>
       manifest,
       object: manifest.object as unknown as T,
     }));
+
+/** A pod as the cluster will run it: a Pod, or the pod template of a Deployment or StatefulSet. */
+export interface PodOf {
+  /** The object that defines it, under which its problems are reported. */
+  readonly manifest: Manifest;
+  readonly object: IPod;
+  /** A StatefulSet's volumeClaimTemplates: each replica gets its own claim, mounted by this name. */
+  readonly claimTemplates: readonly Omit<IPersistentVolumeClaim, 'apiVersion' | 'kind'>[];
+}
+
+/** Every pod these objects run: Pods, and the pod templates of Deployments and StatefulSets. */
+export function podsOf(manifests: readonly Manifest[]): PodOf[] {
+  return manifests.flatMap((manifest): PodOf[] => {
+    if (manifest.kind === 'Pod') {
+      return [{ manifest, object: manifest.object as unknown as IPod, claimTemplates: [] }];
+    }
+    if (manifest.kind !== 'Deployment' && manifest.kind !== 'StatefulSet') return [];
+    const workload = manifest.object as unknown as IDeployment | IStatefulSet;
+    const template = workload.spec?.template;
+    const claimTemplates =
+      manifest.kind === 'StatefulSet' ? ((workload as IStatefulSet).spec?.volumeClaimTemplates ?? []) : [];
+    return [
+      {
+        manifest,
+        object: { apiVersion: 'v1', kind: 'Pod', metadata: template?.metadata, spec: template?.spec } as IPod,
+        claimTemplates,
+      },
+    ];
+  });
+}
 
 export function containersOf(pod: IPod): IContainer[] {
   return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
@@ -36,19 +68,20 @@ export function longRunningContainersOf(pod: IPod): IContainer[] {
  */
 export function checkReferences(manifests: readonly Manifest[], catalog: Catalog): Problem[] {
   const problems: Problem[] = [];
-  const pods = of<IPod>(manifests, 'Pod');
+  const pods = podsOf(manifests);
   const claims = of<IPersistentVolumeClaim>(manifests, 'PersistentVolumeClaim');
   const volumes = of<IPersistentVolume>(manifests, 'PersistentVolume');
   const classes = of<IStorageClass>(manifests, 'StorageClass');
 
-  for (const { manifest, object: pod } of pods) {
+  for (const { manifest, object: pod, claimTemplates } of pods) {
     const report = (message: string) => problems.push(problem(manifest, message));
     const declared = new Map((pod.spec?.volumes ?? []).map((volume) => [volume.name, volume]));
+    const templates = new Set(claimTemplates.map((claim) => claim.metadata?.name ?? ''));
     const mounted = new Set<string>();
     for (const container of containersOf(pod)) {
       for (const mount of container.volumeMounts ?? []) {
         mounted.add(mount.name);
-        if (!declared.has(mount.name)) {
+        if (!declared.has(mount.name) && !templates.has(mount.name)) {
           report(`container ${container.name} mounts volume "${mount.name}", which the pod does not declare`);
         }
       }
@@ -59,6 +92,17 @@ export function checkReferences(manifests: readonly Manifest[], catalog: Catalog
     for (const name of declared.keys()) {
       if (!mounted.has(name)) report(`volume "${name}" is declared but no container mounts it`);
     }
+    for (const claim of claimTemplates) {
+      const name = claim.metadata?.name ?? '';
+      if (declared.has(name)) {
+        report(`volumeClaimTemplate "${name}" has the name of a volume of the pod template`);
+      } else if (!mounted.has(name)) {
+        report(`volumeClaimTemplate "${name}" is claimed for each replica but no container mounts it`);
+      }
+      const reason = whyClaimCannotBind(claim, volumes, classes, catalog);
+      if (reason) report(`volumeClaimTemplate "${name}" can never bind: ${reason}`);
+    }
+    checkWorkload(manifest, pod, manifests, report);
     for (const volume of declared.values()) {
       const claimName = volume.persistentVolumeClaim?.claimName;
       if (claimName && !claims.some((claim) => claim.manifest.name === claimName)) {
@@ -93,6 +137,38 @@ export function checkReferences(manifests: readonly Manifest[], catalog: Catalog
     }
   }
   return problems;
+}
+
+/**
+ * What the API server refuses, or what leaves a workload without pods or names: a selector that
+ * does not match its own template's labels, and a StatefulSet whose serviceName is not a
+ * headless Service defined alongside (the Service that gives each replica its DNS name).
+ */
+function checkWorkload(
+  manifest: Manifest,
+  pod: IPod,
+  manifests: readonly Manifest[],
+  report: (message: string) => void,
+): void {
+  if (manifest.kind === 'Pod') return;
+  const workload = manifest.object as unknown as IDeployment | IStatefulSet;
+  const matchLabels = workload.spec?.selector?.matchLabels ?? {};
+  const labels = pod.metadata?.labels ?? {};
+  const unmatched = Object.entries(matchLabels).filter(([key, value]) => labels[key] !== value);
+  if (unmatched.length > 0) {
+    report(
+      `spec.selector does not match the pod template's labels (${unmatched.map(([k, v]) => `${k}=${v}`).join(', ')})`,
+    );
+  }
+  if (manifest.kind !== 'StatefulSet') return;
+  const serviceName = (workload as IStatefulSet).spec?.serviceName;
+  if (!serviceName) return;
+  const governing = of<IService>(manifests, 'Service').find((entry) => entry.manifest.name === serviceName);
+  if (!governing) {
+    report(`serviceName ${serviceName} names no Service defined here`);
+  } else if (governing.object.spec?.clusterIP !== 'None') {
+    report(`serviceName ${serviceName} names a Service that is not headless: give it clusterIP: None`);
+  }
 }
 
 function imageSpec(container: IContainer, catalog: Catalog): ImageSpec | undefined {
@@ -227,7 +303,7 @@ function checkRunToCompletion(pod: IPod, report: (message: string) => void): voi
 }
 
 function whyClaimCannotBind(
-  claim: IPersistentVolumeClaim,
+  claim: Omit<IPersistentVolumeClaim, 'apiVersion' | 'kind'>,
   volumes: readonly { manifest: Manifest; object: IPersistentVolume }[],
   classes: readonly { manifest: Manifest; object: IStorageClass }[],
   catalog: Catalog,

@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
 import { PersistentVolume, PersistentVolumeClaim, Pod, Service } from 'kubernetes-models/v1';
 import ts from 'typescript';
@@ -22,6 +23,16 @@ const KINDS: Record<string, { model: new (data: never) => Model; module: string;
     model: PersistentVolumeClaim,
     module: 'kubernetes-models/v1/PersistentVolumeClaim',
     type: 'IPersistentVolumeClaim',
+  },
+  'apps/v1/Deployment': {
+    model: Deployment,
+    module: 'kubernetes-models/apps/v1/Deployment',
+    type: 'IDeployment',
+  },
+  'apps/v1/StatefulSet': {
+    model: StatefulSet,
+    module: 'kubernetes-models/apps/v1/StatefulSet',
+    type: 'IStatefulSet',
   },
   'storage.k8s.io/v1/StorageClass': {
     model: StorageClass,

@@ -1,7 +1,7 @@
 import type { IContainer, IPod } from 'kubernetes-models/v1';
 import { type Manifest, type Problem, problem } from './load.ts';
 import { parseQuantity } from './quantity.ts';
-import { containersOf, longRunningContainersOf } from './references.ts';
+import { containersOf, longRunningContainersOf, podsOf } from './references.ts';
 
 /** The user and group every container of this project runs as, as the images declare. */
 export const RUN_AS = 1000;
@@ -13,8 +13,7 @@ export const RUN_AS = 1000;
  */
 export function checkSecurity(manifests: readonly Manifest[]): Problem[] {
   const problems: Problem[] = [];
-  for (const manifest of manifests.filter((entry) => entry.kind === 'Pod')) {
-    const pod = manifest.object as unknown as IPod;
+  for (const { manifest, object: pod } of podsOf(manifests)) {
     const report = (message: string) => problems.push(problem(manifest, message));
     const context = pod.spec?.securityContext;
     if (context?.runAsNonRoot !== true) report('securityContext.runAsNonRoot must be true');

@@ -282,6 +282,100 @@ describe('manifest check', () => {
     });
   });
 
+  describe('Deployments and StatefulSets', () => {
+    /** goodPod() as the template of a workload. */
+    function workload(kind: 'Deployment' | 'StatefulSet', change?: (pod: Pod) => void) {
+      const pod = goodPod();
+      change?.(pod);
+      return {
+        apiVersion: 'apps/v1',
+        kind,
+        metadata: { name: 'fortune' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'fortune' } },
+          template: { metadata: pod.metadata, spec: pod.spec },
+        },
+      };
+    }
+    const headless = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'fortune-replicas' },
+      spec: { clusterIP: 'None', selector: { app: 'fortune' }, ports: [{ port: 8080, targetPort: 'http' }] },
+    };
+    /** A StatefulSet whose replicas each claim their own volume "html" from local-path. */
+    function statefulSet(storageClassName = 'local-path') {
+      const set = workload('StatefulSet', (pod) => {
+        pod.spec.volumes = [];
+      });
+      return {
+        ...set,
+        spec: {
+          ...set.spec,
+          serviceName: 'fortune-replicas',
+          volumeClaimTemplates: [
+            {
+              metadata: { name: 'html' },
+              spec: {
+                storageClassName,
+                accessModes: ['ReadWriteOnce'],
+                resources: { requests: { storage: '100Mi' } },
+              },
+            },
+          ],
+        },
+      };
+    }
+
+    it("checks a Deployment's pod template as a pod, and a Service selects its replicas", () => {
+      assert.deepEqual(problemsOf(workload('Deployment'), service), []);
+      const broken = workload('Deployment', (pod) => {
+        pod.spec.volumes = [];
+        pod.spec.securityContext.runAsUser = 0;
+      });
+      assert.deepEqual(problemsOf(broken, service), [
+        'Deployment/fortune: container writer mounts volume "html", which the pod does not declare',
+        'Deployment/fortune: container server mounts volume "html", which the pod does not declare',
+        'Deployment/fortune: securityContext.runAsUser must be 1000',
+      ]);
+    });
+
+    it("reports a selector that does not match the template's labels", () => {
+      const deployment = workload('Deployment');
+      deployment.spec.selector.matchLabels = { app: 'other' };
+      assert.deepEqual(problemsOf(deployment, service), [
+        "Deployment/fortune: spec.selector does not match the pod template's labels (app=other)",
+      ]);
+    });
+
+    it('lets containers mount a volumeClaimTemplate, and checks that each replica’s claim can bind', () => {
+      assert.deepEqual(problemsOf(statefulSet(), headless, service), []);
+      assert.deepEqual(problemsOf(statefulSet('fast'), headless, service), [
+        'StatefulSet/fortune: volumeClaimTemplate "html" can never bind: no volume of class "fast" is defined here, and the class has no provisioner',
+      ]);
+      const unmounted = statefulSet();
+      const [template] = unmounted.spec.volumeClaimTemplates;
+      assert.ok(template);
+      template.metadata.name = 'data';
+      assert.deepEqual(problemsOf(unmounted, headless, service), [
+        'StatefulSet/fortune: container writer mounts volume "html", which the pod does not declare',
+        'StatefulSet/fortune: container server mounts volume "html", which the pod does not declare',
+        'StatefulSet/fortune: volumeClaimTemplate "data" is claimed for each replica but no container mounts it',
+      ]);
+    });
+
+    it('insists that serviceName names a headless Service defined alongside', () => {
+      assert.deepEqual(problemsOf(statefulSet(), service), [
+        'StatefulSet/fortune: serviceName fortune-replicas names no Service defined here',
+      ]);
+      const notHeadless = { ...headless, spec: { ...headless.spec, clusterIP: undefined } };
+      assert.deepEqual(problemsOf(statefulSet(), notHeadless, service), [
+        'StatefulSet/fortune: serviceName fortune-replicas names a Service that is not headless: give it clusterIP: None',
+      ]);
+    });
+  });
+
   describe('images, settings, probes and services', () => {
     it('reports an image this project does not build', () => {
       const pod = podWith((_, __, server) => {
