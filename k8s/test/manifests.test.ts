@@ -13,8 +13,10 @@ import {
   type Problem,
   parseManifests,
   parseQuantity,
+  podsOf,
 } from '@fortune-sidecar/manifest-check';
 import { REPO_ROOT, tempDir } from '@fortune-sidecar/testing';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import type { IContainer, IPod, IService, IVolume } from 'kubernetes-models/v1';
 import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
@@ -32,6 +34,7 @@ const VARIANTS = [
   'gitrepo',
   'hostpath',
   'pv-pvc',
+  'statefulset',
   'storageclass',
 ];
 /** Folders that variants include, not variants of their own. */
@@ -67,32 +70,46 @@ function variant(name: string) {
     assert.ok(found, `${name} has a ${kind}${objectName ? ` ${objectName}` : ''}`);
     return found.object as unknown as T;
   };
-  const pod = find<IPod>('Pod', 'fortune');
-  const container = (containerName: string): IContainer => {
+  /** The pod fortune: a Pod, or the pod template of the Deployment or StatefulSet of that name. */
+  const podNamed = (podName = 'fortune'): IPod => {
+    const found = podsOf(manifests).find((p) => p.manifest.name === podName);
+    assert.ok(found, `${name} has a pod (or a workload) ${podName}`);
+    return found.object;
+  };
+  const container = (containerName: string, pod = podNamed()): IContainer => {
     const found = containersOf(pod).find((c) => c.name === containerName);
     assert.ok(found, `${name}: the pod has a container ${containerName}`);
     return found;
   };
-  const volume = (volumeName: string): IVolume => {
+  const volume = (volumeName: string, pod = podNamed()): IVolume => {
     const found = pod.spec?.volumes?.find((v) => v.name === volumeName);
     assert.ok(found, `${name}: the pod has a volume ${volumeName}`);
     return found;
   };
   const env = (c: IContainer, variable: string) => c.env?.find((e) => e.name === variable);
   const text = async (file: string) => readFile(join(K8S, name, file), 'utf8');
-  return { manifests, find, pod, container, volume, env, text };
+  return {
+    manifests,
+    find,
+    get pod() {
+      return podNamed();
+    },
+    podNamed,
+    container,
+    volume,
+    env,
+    text,
+  };
 }
 
 /** Every container of every pod in these objects, with where it is. */
 function containersIn(manifests: readonly Manifest[]): { where: string; container: IContainer }[] {
-  return manifests
-    .filter((m) => m.kind === 'Pod')
-    .flatMap((m) =>
-      containersOf(m.object as unknown as IPod).map((container) => ({
-        where: `${m.file} ${m.kind}/${m.name} ${container.name}`,
-        container,
-      })),
-    );
+  return podsOf(manifests).flatMap(({ manifest: m, object: pod }) =>
+    containersOf(pod).map((container) => ({
+      where: `${m.file} ${m.kind}/${m.name} ${container.name}`,
+      container,
+    })),
+  );
 }
 
 /** The YAML files of a folder of k8s/, parsed. */
@@ -168,8 +185,18 @@ describe('Kubernetes manifests', () => {
             continue;
           }
           assert.ok(!text.includes(host), `${file} does not name the registry ${host}`);
-          for (const object of objects as IPod[]) {
-            if ((object as { kind?: string })?.kind !== 'Pod') continue;
+          const pods = podsOf(
+            (objects as { kind?: string; metadata?: { name?: string } }[])
+              .filter((object) => typeof object?.kind === 'string')
+              .map((object) => ({
+                file,
+                apiVersion: '',
+                kind: object.kind ?? '',
+                name: object.metadata?.name ?? '',
+                object: object as Record<string, unknown>,
+              })),
+          );
+          for (const { object } of pods) {
             for (const container of containersOf(object)) {
               assert.ok(
                 bare.has(container.image ?? ''),
@@ -280,12 +307,8 @@ describe('Kubernetes manifests', () => {
 
     it('every pod turns off service links: the Service fortune would inject FORTUNE_* variables', () => {
       for (const name of VARIANTS) {
-        for (const manifest of variant(name).manifests.filter((m) => m.kind === 'Pod')) {
-          assert.equal(
-            (manifest.object as unknown as IPod).spec?.enableServiceLinks,
-            false,
-            `${name} ${manifest.name}`,
-          );
+        for (const { manifest, object: pod } of podsOf(variant(name).manifests)) {
+          assert.equal(pod.spec?.enableServiceLinks, false, `${name} ${manifest.name}`);
         }
       }
     });
@@ -424,6 +447,43 @@ describe('Kubernetes manifests', () => {
       assert.equal(storageClass.provisioner, 'kubernetes.io/no-provisioner');
       assert.equal(storageClass.volumeBindingMode, 'WaitForFirstConsumer');
       assert.deepEqual(assertSeedPod(v).persistentVolumeClaim, { claimName: claim.metadata?.name });
+    });
+
+    it('statefulset: each replica gets its own ReadWriteOnce claim from a template, kept when scaled down', async () => {
+      const v = variant('statefulset');
+      const set = v.find<IStatefulSet>('StatefulSet', 'fortune');
+      const headless = v.find<IService>('Service', set.spec?.serviceName);
+      assert.equal(headless.spec?.clusterIP, 'None', 'its governing Service is headless');
+      assert.ok((set.spec?.replicas ?? 1) >= 2, 'past one pod');
+      assert.equal(
+        v.manifests.filter((m) => m.kind === 'PersistentVolumeClaim').length,
+        0,
+        'no claim is made by hand: the controller makes one per replica',
+      );
+      const [template, ...others] = set.spec?.volumeClaimTemplates ?? [];
+      assert.equal(others.length, 0);
+      assert.equal(template?.metadata?.name, 'html');
+      assert.equal(template?.spec?.storageClassName, 'local-path', "k3s's own local-path class");
+      assert.deepEqual(template?.spec?.accessModes, ['ReadWriteOnce']);
+      assert.deepEqual(set.spec?.persistentVolumeClaimRetentionPolicy, {
+        whenScaled: 'Retain',
+        whenDeleted: 'Retain',
+      });
+      // The seed's containers, both on the replica's claim: the pod template declares no volume.
+      const writer = v.container('html-generator');
+      const server = v.container('web-server');
+      assert.equal(v.pod.spec?.volumes, undefined);
+      assert.deepEqual(writer.volumeMounts, [{ name: 'html', mountPath: '/var/htdocs' }]);
+      assert.deepEqual(server.volumeMounts, [
+        { name: 'html', mountPath: '/usr/share/fortune/html', readOnly: true },
+      ]);
+      assert.equal(
+        v.env(writer, 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath,
+        'metadata.name',
+        'the page names the replica',
+      );
+      assert.equal(v.env(writer, 'NODE_NAME')?.valueFrom?.fieldRef?.fieldPath, 'spec.nodeName');
+      assert.match(await v.text('statefulset.yaml'), /html-fortune-0/, 'names the claims <template>-<pod>');
     });
 
     it('storageclass: a claim on a provisioner class makes its own volume, deleted with the claim', () => {

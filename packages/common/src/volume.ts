@@ -43,6 +43,8 @@ export const VOLUME_VARIANTS = {
   hostpath: 'a hostPath: a folder of the node, kept when the pod goes, on that node only',
   'pv-pvc': 'a PersistentVolumeClaim bound to a PersistentVolume made by hand: kept when the pod goes',
   storageclass: 'a PersistentVolumeClaim provisioned by a StorageClass: kept when the pod goes',
+  statefulset:
+    "a StatefulSet replica's own claim, html-<pod name>: kept when the replica goes, mounted again when it returns",
 } as const;
 
 export type VolumeVariant = keyof typeof VOLUME_VARIANTS;
