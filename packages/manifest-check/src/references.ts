@@ -259,7 +259,13 @@ function checkProbes(
       continue;
     }
     if (!image || container.command) continue;
-    const listening = image.healthPort(environment(pod, container, image));
+    let listening: number | undefined;
+    try {
+      listening = image.healthPort(environment(pod, container, image));
+    } catch {
+      // Settings the service refuses: checkImage() reports that it would not start.
+      continue;
+    }
     if (port !== listening) {
       report(
         `container ${container.name}: ${kind} asks port ${port}, but the service answers health checks on ${listening ?? 'no port'}`,

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { stringify } from 'yaml';
-import { type Catalog, checkFolder, checkManifests, checkRendered, parseManifests } from '../src/index.ts';
+import {
+  type Catalog,
+  checkFolder,
+  checkManifests,
+  checkRendered,
+  type ImageSpec,
+  parseManifests,
+} from '../src/index.ts';
 import { programsBuilt } from '../src/schema.ts';
 
 /** Two images with the shape of this project's: a server that only reads, and a writer. */
@@ -399,6 +406,26 @@ describe('manifest check', () => {
         problems.includes(
           'Pod/fortune: container server would not start: PORT="eighty" is not valid: expected a port',
         ),
+      );
+    });
+
+    it('reports a refused setting as a problem, also where the health port is read from the settings', () => {
+      const [server, writer] = catalog.images as [ImageSpec, ImageSpec];
+      // As the project's images do: the health port is what the parsed settings say.
+      const strict: Catalog = {
+        ...catalog,
+        images: [
+          { ...server, healthPort: (env) => Number((server.loadConfig(env) as { PORT: string }).PORT) },
+          writer,
+        ],
+      };
+      const pod = podWith((_, __, server) => {
+        server.env = [{ name: 'PORT', value: 'eighty' }];
+      });
+      const { manifests } = parseManifests(stringify(pod), 'test.yaml');
+      assert.deepEqual(
+        checkManifests(manifests, strict).map((p) => `${p.object}: ${p.message}`),
+        ['Pod/fortune: container server would not start: PORT="eighty" is not valid: expected a port'],
       );
     });
 
