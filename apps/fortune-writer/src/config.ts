@@ -19,6 +19,7 @@ import {
 } from '@fortune-sidecar/common';
 import { validateDetailed } from 'node-cron';
 import { cronTimes } from './cron-times.ts';
+import { readFortuneList } from './fortune-list.ts';
 
 export type Schedule =
   | { readonly kind: 'interval'; readonly ms: number }
@@ -36,11 +37,18 @@ const cronExpression: Setting<string> = {
   },
 };
 
+const FORTUNE_LIST_ACCEPTED =
+  'an absolute path to a readable UTF-8 text file with one fortune per line (blank lines and lines starting with # are left out)';
+
+/** Only the path: the file is read by `loadFortuneList`, so checking a manifest's settings reads no file. */
+const fortuneListFile: Setting<string> = { accepted: FORTUNE_LIST_ACCEPTED, parse: absolutePath.parse };
+
 const settings = {
   dir: withDefault('FORTUNE_DIR', '/var/htdocs', absolutePath),
   interval: withDefault('FORTUNE_INTERVAL', '10s', duration(10)),
   cron: optional('FORTUNE_SCHEDULE', cronExpression),
   historySize: withDefault('FORTUNE_HISTORY', '20', integer(1, 1000)),
+  fortuneListFile: optional('FORTUNE_LIST_FILE', fortuneListFile),
   httpPort: optional('FORTUNE_HTTP_PORT', port),
   podName: optional('POD_NAME', text),
   nodeName: optional('NODE_NAME', text),
@@ -60,6 +68,20 @@ export function loadConfig(env: Env) {
   const schedule: Schedule =
     cron === undefined ? { kind: 'interval', ms: interval } : { kind: 'cron', expression: cron };
   return { ...rest, schedule };
+}
+
+/**
+ * The fortunes of `FORTUNE_LIST_FILE`, read at start: a missing, unreadable or empty file is a
+ * wrong setting (ConfigErrors), so the writer stops before it writes anything.
+ */
+export function loadFortuneList(path: string): readonly string[] {
+  try {
+    return readFortuneList(path);
+  } catch (error) {
+    throw new ConfigErrors([
+      new ConfigError('FORTUNE_LIST_FILE', path, FORTUNE_LIST_ACCEPTED, (error as Error).message),
+    ]);
+  }
 }
 
 export type WriterConfig = ReturnType<typeof loadConfig>;

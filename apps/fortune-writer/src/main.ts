@@ -12,14 +12,18 @@ import {
   startHealthServer,
   warnUnknownVariables,
 } from '@fortune-sidecar/common';
-import { KNOWN_VARIABLES, loadConfig, reloadSeconds } from './config.ts';
+import { KNOWN_VARIABLES, loadConfig, loadFortuneList, reloadSeconds } from './config.ts';
+import { fortuneListFile } from './fortune-list.ts';
 import { createFortuneWriter, type FortuneWriter, OWNER } from './fortune-writer.ts';
 import { writerHealth } from './health.ts';
 import { loadHistoryOrExit } from './history-file.ts';
-import { createFortunePicker } from './pick-fortune.ts';
+import { createFortunePicker, FORTUNE_COOKIES } from './pick-fortune.ts';
 import { type RunningSchedule, startSchedule } from './schedule.ts';
 
 const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
+const { fortuneListFile: listPath } = config;
+const fortuneList =
+  listPath === undefined ? undefined : loadConfigOrExit(OWNER, () => loadFortuneList(listPath));
 const log = createLogger({ format: config.logFormat });
 warnUnknownVariables(log, process.env, ['FORTUNE_'], KNOWN_VARIABLES);
 
@@ -54,13 +58,23 @@ const lock = await holdExclusiveLockOrExit({
 const leftovers = await removeTempFiles(OWNER, config.dir).catch(() => []);
 for (const name of leftovers) log.info(`Removed ${name}, left by an interrupted write`);
 
+const history = await loadHistoryOrExit(OWNER, { dir: config.dir, log }, () => lock.release());
+log.info(`Using ${(fortuneList ?? FORTUNE_COOKIES).length} fortunes from ${listPath ?? 'fortune-cookie'}`, {
+  fortunes: (fortuneList ?? FORTUNE_COOKIES).length,
+});
+
 writer = createFortuneWriter({
   dir: config.dir,
-  history: await loadHistoryOrExit(OWNER, { dir: config.dir, log }, () => lock.release()),
+  history,
   historySize: config.historySize,
   host: config.podName ?? hostname(),
   node: config.nodeName,
-  pickFortune: createFortunePicker(),
+  pickFortune: createFortunePicker(
+    Math.random,
+    listPath === undefined || fortuneList === undefined
+      ? undefined
+      : fortuneListFile({ path: listPath, initial: fortuneList, log }),
+  ),
   page: { variant: config.variant, reloadSeconds: reloadSeconds(config.schedule) },
   log,
 });

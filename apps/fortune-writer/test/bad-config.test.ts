@@ -1,5 +1,10 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describeBadConfiguration, tempDir } from '@fortune-sidecar/testing';
 import { KNOWN_VARIABLES } from '../src/config.ts';
+
+const lists = await tempDir();
+await writeFile(join(lists, 'empty.txt'), '\n# none yet\n');
 
 describeBadConfiguration('fortune-writer', {
   baseEnv: { FORTUNE_DIR: await tempDir() },
@@ -9,6 +14,7 @@ describeBadConfiguration('fortune-writer', {
     FORTUNE_INTERVAL: ['', 'soon', '10', '-1s', '5ms', '25h', '1.5.2s'],
     FORTUNE_SCHEDULE: ['', 'every minute', '* * *', '61 * * * *', '* * * * * * *', '0 0 31 * 1#1'],
     FORTUNE_HISTORY: ['', 'many', '0', '1001', '2.5', '-3', '1e3'],
+    FORTUNE_LIST_FILE: ['', 'fortunes.txt', join(lists, 'missing.txt'), join(lists, 'empty.txt'), lists],
     FORTUNE_HTTP_PORT: ['', 'http', '65536', '-1', '80.5', 'tcp://10.43.0.12:8081'],
     POD_NAME: [''],
     NODE_NAME: [''],

@@ -91,6 +91,35 @@ describe('fortune-writer as a process', () => {
     assert.equal(warning.variables, 'FORTUNE_INTERVALL');
   });
 
+  it('writes fortunes from FORTUNE_LIST_FILE, and says how many it holds', async () => {
+    const dir = await tempDir();
+    const list = join(await tempDir(), 'fortunes.txt');
+    await writeFile(list, 'From the list.\nAlso from the list.\n');
+    const writer = startService('fortune-writer', { FORTUNE_DIR: dir, FORTUNE_LIST_FILE: list });
+    const using = await writer.waitForLog(`Using 2 fortunes from ${list}`);
+    assert.equal(using.fortunes, 2);
+    await writer.waitForLog('Writing a fortune every');
+    assert.match(await readFile(join(dir, 'index.txt'), 'utf8'), /^(Also f|F)rom the list\.\n$/);
+  });
+
+  it('says at start how many fortunes fortune-cookie holds when no list file is set', async () => {
+    const writer = startService('fortune-writer', { FORTUNE_DIR: await tempDir() });
+    await writer.waitForLog(/^Using \d+ fortunes from fortune-cookie$/);
+  });
+
+  it('refuses to start with a FORTUNE_LIST_FILE that holds no fortune: exit 2 and a message naming the variable', async () => {
+    const list = join(await tempDir(), 'fortunes.txt');
+    await writeFile(list, '\n');
+    const exit = await runToExit('fortune-writer', { FORTUNE_DIR: await tempDir(), FORTUNE_LIST_FILE: list });
+    assert.equal(exit.code, 2);
+    assert.ok(
+      exit.output.startsWith(
+        `fortune-writer: FORTUNE_LIST_FILE=${JSON.stringify(list)} is not valid (no fortunes in it): expected an absolute path`,
+      ),
+      exit.output,
+    );
+  });
+
   const badSettings: [Record<string, string>, string][] = [
     [
       { FORTUNE_INTERVAL: 'soon' },
@@ -110,6 +139,11 @@ describe('fortune-writer as a process', () => {
     [{ FORTUNE_DIR: 'html' }, 'FORTUNE_DIR="html" is not valid (relative): expected an absolute path'],
     [{ FORTUNE_HTTP_PORT: '65536' }, 'FORTUNE_HTTP_PORT="65536" is not valid (out of range)'],
     [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT="xml" is not valid: expected one of text, json'],
+    [
+      { FORTUNE_LIST_FILE: '/nonexistent/fortunes.txt' },
+      'FORTUNE_LIST_FILE="/nonexistent/fortunes.txt" is not valid (no such file): expected an absolute path to a readable UTF-8 text file with one fortune per line',
+    ],
+    [{ FORTUNE_LIST_FILE: '/dev/null' }, 'FORTUNE_LIST_FILE="/dev/null" is not valid (not a file)'],
   ];
   for (const [env, message] of badSettings) {
     it(`refuses to start with ${JSON.stringify(env)}: exit 2 and a message naming the variable`, async () => {

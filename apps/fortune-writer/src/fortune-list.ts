@@ -1,0 +1,77 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { Logger } from '@fortune-sidecar/common';
+
+/** The largest list read: a ConfigMap holds at most 1 MiB, and a larger file is not a list of fortunes. */
+export const FORTUNE_LIST_MAX_BYTES = 1024 * 1024;
+
+/** One fortune per line; blank lines, lines starting with `#` and spaces around a line are left out. */
+export function parseFortuneList(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** Reads a list of fortunes, or throws saying why it cannot be used (missing, unreadable, too large, empty). */
+export function readFortuneList(path: string): string[] {
+  let text: string;
+  try {
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new Error('not a file');
+    if (stats.size > FORTUNE_LIST_MAX_BYTES) throw new Error('larger than 1 MiB');
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new Error(
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? message),
+    );
+  }
+  const fortunes = parseFortuneList(text);
+  if (fortunes.length === 0) throw new Error('no fortunes in it');
+  return fortunes;
+}
+
+export interface FortuneListFileOptions {
+  readonly path: string;
+  /** The list read at start (readFortuneList), so a bad file stops the writer before it writes. */
+  readonly initial: readonly string[];
+  readonly log: Logger;
+}
+
+/**
+ * The fortunes of a file that may change while the writer runs, such as one mounted from a
+ * ConfigMap: the kubelet publishes a new version by renaming a `..data` symlink to a new folder,
+ * so the file's path stays and what it resolves to changes. Each call resolves the path again
+ * and compares what it finds (device, inode, size, modification time) with the last version
+ * seen; only a changed file is read again. A version that cannot be used (missing, unreadable,
+ * empty) keeps the last good list, with one warning per version.
+ */
+export function fortuneListFile(options: FortuneListFileOptions): () => readonly string[] {
+  const { path, log } = options;
+  let fortunes = options.initial;
+  let seen = versionOf(path);
+  return () => {
+    const version = versionOf(path);
+    if (version === seen) return fortunes;
+    seen = version;
+    try {
+      fortunes = readFortuneList(path);
+      log.info(`Using ${fortunes.length} fortunes from ${path}`, { fortunes: fortunes.length });
+    } catch (error) {
+      log.warn(
+        `${path} changed but cannot be used (${(error as Error).message}); keeping the ${fortunes.length} fortunes read before`,
+        { fortunes: fortunes.length },
+      );
+    }
+    return fortunes;
+  };
+}
+
+function versionOf(path: string): string {
+  try {
+    const stats = statSync(path);
+    return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+  } catch (error) {
+    return `error:${(error as NodeJS.ErrnoException).code ?? ''}`;
+  }
+}
