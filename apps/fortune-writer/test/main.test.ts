@@ -3,6 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventually, httpGet, runToExit, startService, tempDir } from '@fortune-sidecar/testing';
+import { configMapVolume } from './helpers/configmap-volume.ts';
 
 describe('fortune-writer as a process', () => {
   it('writes a fortune at start and a new one every interval', async () => {
@@ -100,6 +101,23 @@ describe('fortune-writer as a process', () => {
     assert.equal(using.fortunes, 2);
     await writer.waitForLog('Writing a fortune every');
     assert.match(await readFile(join(dir, 'index.txt'), 'utf8'), /^(Also f|F)rom the list\.\n$/);
+  });
+
+  it('writes from the new list once the ConfigMap volume holding FORTUNE_LIST_FILE is updated, without a restart', async () => {
+    const dir = await tempDir();
+    const volume = await configMapVolume('Old one.\nOld two.\n');
+    const writer = startService('fortune-writer', {
+      FORTUNE_DIR: dir,
+      FORTUNE_LIST_FILE: volume.path,
+      FORTUNE_INTERVAL: '100ms',
+    });
+    await writer.waitForLog(`Using 2 fortunes from ${volume.path}`);
+    await volume.publish('The new list.\n');
+    await writer.waitForLog(`Using 1 fortunes from ${volume.path}`);
+    await eventually(
+      async () => ((await readFile(join(dir, 'index.txt'), 'utf8')) === 'The new list.\n' ? true : undefined),
+      { what: 'a fortune from the new list' },
+    );
   });
 
   it('says at start how many fortunes fortune-cookie holds when no list file is set', async () => {
