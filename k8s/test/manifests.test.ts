@@ -16,6 +16,7 @@ import {
   podsOf,
 } from '@fortune-sidecar/manifest-check';
 import { REPO_ROOT, tempDir } from '@fortune-sidecar/testing';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import type { IContainer, IPod, IService, IVolume } from 'kubernetes-models/v1';
@@ -33,6 +34,7 @@ const VARIANTS = [
   'git-sync-native',
   'gitrepo',
   'hostpath',
+  'nfs',
   'pv-pvc',
   'statefulset',
   'storageclass',
@@ -484,6 +486,78 @@ describe('Kubernetes manifests', () => {
       );
       assert.equal(v.env(writer, 'NODE_NAME')?.valueFrom?.fieldRef?.fieldPath, 'spec.nodeName');
       assert.match(await v.text('statefulset.yaml'), /html-fortune-0/, 'names the claims <template>-<pod>');
+    });
+
+    it('nfs: one writer and web servers on several nodes share one ReadWriteMany claim on an NFS volume', async () => {
+      const v = variant('nfs');
+      const pv = v.find<IPersistentVolume>('PersistentVolume');
+      const claim = v.find<IPersistentVolumeClaim>('PersistentVolumeClaim');
+      assert.ok(pv.spec?.nfs, 'an nfs volume');
+      assert.deepEqual(pv.spec?.accessModes, ['ReadWriteMany']);
+      assert.deepEqual(claim.spec?.accessModes, ['ReadWriteMany']);
+      assert.equal(claim.spec?.storageClassName, '', 'binds to the volume made by hand, not a provisioner');
+
+      const writers = v.find<IDeployment>('Deployment', 'fortune-writer');
+      assert.equal(writers.spec?.replicas, 1, 'one writer');
+      assert.equal(writers.spec?.strategy?.type, 'Recreate', 'never two writers, even during a rollout');
+      const writerPod = v.podNamed('fortune-writer');
+      const writer = v.container('html-generator', writerPod);
+      assert.deepEqual(writer.volumeMounts, [{ name: 'html', mountPath: '/var/htdocs' }]);
+      assert.deepEqual(v.volume('html', writerPod).persistentVolumeClaim, {
+        claimName: claim.metadata?.name,
+      });
+      assert.equal(
+        v.env(writer, 'FORTUNE_VARIANT')?.valueFrom?.fieldRef?.fieldPath,
+        "metadata.labels['fortune-sidecar/variant']",
+      );
+
+      const servers = v.find<IDeployment>('Deployment', 'fortune');
+      assert.ok((servers.spec?.replicas ?? 1) >= 2, 'several web servers');
+      const server = v.container('web-server');
+      assert.equal(v.pod.spec?.containers?.length, 1, 'web servers only');
+      assert.equal(server.volumeMounts?.[0]?.readOnly, true);
+      assert.deepEqual(v.volume('html').persistentVolumeClaim, {
+        claimName: claim.metadata?.name,
+        readOnly: true,
+      });
+      const [spread] = v.pod.spec?.topologySpreadConstraints ?? [];
+      assert.equal(spread?.topologyKey, 'kubernetes.io/hostname', 'each on another node');
+      assert.equal(spread?.whenUnsatisfiable, 'DoNotSchedule');
+      assert.deepEqual(spread?.labelSelector?.matchLabels, servers.spec?.selector?.matchLabels);
+      const service = v.find<IService>('Service', 'fortune');
+      assert.deepEqual(
+        service.spec?.selector,
+        servers.spec?.selector?.matchLabels,
+        'the Service reaches the web servers',
+      );
+
+      for (const fact of ['mount.nfs', 'k3d', 'placeholder']) {
+        assert.ok((await v.text('pv.yaml')).includes(fact), `nfs/pv.yaml says: ${fact}`);
+      }
+    });
+
+    it("nfs: the server and the export are placeholders that one change of the kustomization's patch replaces", async () => {
+      const kustomization = await readFile(join(K8S, 'nfs', 'kustomization.yaml'), 'utf8');
+      assert.match(kustomization, /CHANGE ME/);
+      const copy = await tempDir('fortune-nfs-');
+      await mkdir(join(copy, 'nfs'));
+      await mkdir(join(copy, 'images'));
+      for (const file of await readdir(join(K8S, 'nfs'))) {
+        await writeFile(join(copy, 'nfs', file), await readFile(join(K8S, 'nfs', file)));
+      }
+      await writeFile(
+        join(copy, 'images', 'kustomization.yaml'),
+        await readFile(join(K8S, 'images', 'kustomization.yaml')),
+      );
+      await writeFile(
+        join(copy, 'nfs', 'kustomization.yaml'),
+        kustomization
+          .replace('value: nfs-server.example.invalid', 'value: 192.168.1.20')
+          .replace('value: /exports/fortune', 'value: /srv/nfs/fortune'),
+      );
+      const objects = objectsOf(await kustomize(join(copy, 'nfs')), 'k8s/nfs with a server');
+      const pv = objects.find((m) => m.kind === 'PersistentVolume')?.object as unknown as IPersistentVolume;
+      assert.deepEqual(pv.spec?.nfs, { server: '192.168.1.20', path: '/srv/nfs/fortune' });
     });
 
     it('storageclass: a claim on a provisioner class makes its own volume, deleted with the claim', () => {

@@ -18,7 +18,7 @@ describeBadConfiguration('fortune-writer', {
     FORTUNE_HTTP_PORT: ['', 'http', '65536', '-1', '80.5', 'tcp://10.43.0.12:8081'],
     POD_NAME: [''],
     NODE_NAME: [''],
-    FORTUNE_VARIANT: ['', 'EmptyDir', 'nfs'],
+    FORTUNE_VARIANT: ['', 'EmptyDir', 'cephfs'],
     LOG_FORMAT: ['', 'xml', 'JSON'],
   },
 });

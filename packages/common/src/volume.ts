@@ -45,6 +45,7 @@ export const VOLUME_VARIANTS = {
   storageclass: 'a PersistentVolumeClaim provisioned by a StorageClass: kept when the pod goes',
   statefulset:
     "a StatefulSet replica's own claim, html-<pod name>: kept when the replica goes, mounted again when it returns",
+  nfs: 'an NFS share through a ReadWriteMany claim: kept when the pods go, served by pods on several nodes',
 } as const;
 
 export type VolumeVariant = keyof typeof VOLUME_VARIANTS;
