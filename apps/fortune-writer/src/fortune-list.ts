@@ -46,6 +46,12 @@ export interface FortuneListFileOptions {
  * seen; only a changed file is read again. A version that cannot be used (missing, unreadable,
  * empty) keeps the last good list, with one warning per version.
  */
+/** Says which list the writer uses: at start, and each time the file changes. */
+export function logListInUse(log: Logger, fortunes: readonly string[], source: string): void {
+  const count = fortunes.length === 1 ? '1 fortune' : `${fortunes.length} fortunes`;
+  log.info(`Using ${count} from ${source}`, { fortunes: fortunes.length });
+}
+
 export function fortuneListFile(options: FortuneListFileOptions): () => readonly string[] {
   const { path, log } = options;
   let fortunes = options.initial;
@@ -56,7 +62,7 @@ export function fortuneListFile(options: FortuneListFileOptions): () => readonly
     seen = version;
     try {
       fortunes = readFortuneList(path);
-      log.info(`Using ${fortunes.length} fortunes from ${path}`, { fortunes: fortunes.length });
+      logListInUse(log, fortunes, path);
     } catch (error) {
       log.warn(
         `${path} changed but cannot be used (${(error as Error).message}); keeping the ${fortunes.length} fortunes read before`,

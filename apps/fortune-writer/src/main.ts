@@ -13,7 +13,7 @@ import {
   warnUnknownVariables,
 } from '@fortune-sidecar/common';
 import { KNOWN_VARIABLES, loadConfig, loadFortuneList, reloadSeconds } from './config.ts';
-import { fortuneListFile } from './fortune-list.ts';
+import { fortuneListFile, logListInUse } from './fortune-list.ts';
 import { createFortuneWriter, type FortuneWriter, OWNER } from './fortune-writer.ts';
 import { writerHealth } from './health.ts';
 import { loadHistoryOrExit } from './history-file.ts';
@@ -59,9 +59,7 @@ const leftovers = await removeTempFiles(OWNER, config.dir).catch(() => []);
 for (const name of leftovers) log.info(`Removed ${name}, left by an interrupted write`);
 
 const history = await loadHistoryOrExit(OWNER, { dir: config.dir, log }, () => lock.release());
-log.info(`Using ${(fortuneList ?? FORTUNE_COOKIES).length} fortunes from ${listPath ?? 'fortune-cookie'}`, {
-  fortunes: (fortuneList ?? FORTUNE_COOKIES).length,
-});
+logListInUse(log, fortuneList ?? FORTUNE_COOKIES, listPath ?? 'fortune-cookie');
 
 writer = createFortuneWriter({
   dir: config.dir,

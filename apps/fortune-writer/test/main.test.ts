@@ -113,7 +113,7 @@ describe('fortune-writer as a process', () => {
     });
     await writer.waitForLog(`Using 2 fortunes from ${volume.path}`);
     await volume.publish('The new list.\n');
-    await writer.waitForLog(`Using 1 fortunes from ${volume.path}`);
+    await writer.waitForLog(`Using 1 fortune from ${volume.path}`);
     await eventually(
       async () => ((await readFile(join(dir, 'index.txt'), 'utf8')) === 'The new list.\n' ? true : undefined),
       { what: 'a fortune from the new list' },
