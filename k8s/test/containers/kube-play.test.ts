@@ -273,9 +273,9 @@ describe('the manifests on podman kube play', { skip }, () => {
     const writerLog = await eventually(
       async () => {
         const lines = (await podman.run('logs', 'fortune-html-generator')).split('\n');
-        return lines.length >= 4 ? lines.slice(0, 4).join('\n') : undefined;
+        return lines.length >= 5 ? lines.slice(0, 5).join('\n') : undefined;
       },
-      { what: 'the four lines the writer logs at start' },
+      { what: 'the five lines the writer logs at start' },
     );
     const logged = assertDocumentedOutput('pv-pvc-writer-log', writerLog);
     assert.equal(logged.command, 'kubectl logs fortune -c html-generator');
