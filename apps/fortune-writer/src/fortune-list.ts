@@ -38,6 +38,12 @@ export interface FortuneListFileOptions {
   readonly log: Logger;
 }
 
+/** Says which list the writer uses: at start, and each time the file changes. */
+export function logListInUse(log: Logger, fortunes: readonly string[], source: string): void {
+  const count = fortunes.length === 1 ? '1 fortune' : `${fortunes.length} fortunes`;
+  log.info(`Using ${count} from ${source}`, { fortunes: fortunes.length });
+}
+
 /**
  * The fortunes of a file that may change while the writer runs, such as one mounted from a
  * ConfigMap: the kubelet publishes a new version by renaming a `..data` symlink to a new folder,
@@ -46,12 +52,6 @@ export interface FortuneListFileOptions {
  * seen; only a changed file is read again. A version that cannot be used (missing, unreadable,
  * empty) keeps the last good list, with one warning per version.
  */
-/** Says which list the writer uses: at start, and each time the file changes. */
-export function logListInUse(log: Logger, fortunes: readonly string[], source: string): void {
-  const count = fortunes.length === 1 ? '1 fortune' : `${fortunes.length} fortunes`;
-  log.info(`Using ${count} from ${source}`, { fortunes: fortunes.length });
-}
-
 export function fortuneListFile(options: FortuneListFileOptions): () => readonly string[] {
   const { path, log } = options;
   let fortunes = options.initial;
