@@ -46,6 +46,12 @@ export const VOLUME_VARIANTS = {
   statefulset:
     "a StatefulSet replica's own claim, html-<pod name>: kept when the replica goes, mounted again when it returns",
   nfs: 'an NFS share through a ReadWriteMany claim: kept when the pods go, served by pods on several nodes',
+  configmap:
+    'an emptyDir, with the list of fortunes from a ConfigMap volume: a changed list reaches the writer without a restart',
+  downwardapi:
+    "an emptyDir, with the pod's labels and annotations from a downwardAPI volume: a new label shows without a restart",
+  projected:
+    'an emptyDir, with one projected volume that holds the list (ConfigMap), the labels (downward API) and a Secret',
 } as const;
 
 export type VolumeVariant = keyof typeof VOLUME_VARIANTS;
