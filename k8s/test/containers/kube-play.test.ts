@@ -137,7 +137,9 @@ describe('the manifests on podman kube play', { skip }, () => {
     name = 'fortune',
     options?: PlayOptions,
   ): Promise<Map<string, number>> {
-    const { path, ports } = await forPodman(variant, name, options);
+    const { path, ports, pod } = await forPodman(variant, name, options);
+    // Every variant names its pod fortune: one that failed halfway must not fail the next too.
+    if (pod) await podman.run('pod', 'rm', '--force', '--ignore', pod);
     await podman.run('kube', 'play', '--network', podman.network, path);
     return ports;
   }
