@@ -20,14 +20,18 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import type { IContainer, IPod, IService, IVolume } from 'kubernetes-models/v1';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { parse, parseAllDocuments, stringify } from 'yaml';
+import { parseFortuneList } from '../../apps/fortune-writer/src/fortune-list.ts';
+import { FORTUNE_COOKIES } from '../../apps/fortune-writer/src/pick-fortune.ts';
 import { kustomize, skipUnlessKubectl } from './kustomize.ts';
 import { catalog, imageReference, REGISTRY, VERSION } from './project-catalog.ts';
 
 const K8S = join(REPO_ROOT, 'k8s');
 const VARIANTS = [
+  'configmap',
   'emptydir',
   'emptydir-memory',
   'git-sync',
@@ -313,6 +317,46 @@ describe('Kubernetes manifests', () => {
           assert.equal(pod.spec?.enableServiceLinks, false, `${name} ${manifest.name}`);
         }
       }
+    });
+
+    it('configmap: the writer reads its list from a ConfigMap volume, and the same key with subPath is the copy that never updates', async () => {
+      const v = variant('configmap');
+      assert.deepEqual(assertSeedPod(v), { name: 'html', emptyDir: {} });
+      const configMap = v.find<IConfigMap>('ConfigMap');
+      assert.equal(
+        configMap.metadata?.name,
+        'fortune-list',
+        'a fixed name, which a bare Pod can keep naming',
+      );
+      assert.deepEqual(v.volume('list').configMap, { name: 'fortune-list' });
+      const writer = v.container('html-generator');
+      const mounts = writer.volumeMounts?.filter((mount) => mount.name === 'list');
+      assert.deepEqual(mounts, [
+        { name: 'list', mountPath: '/etc/fortunes', readOnly: true },
+        {
+          name: 'list',
+          mountPath: '/etc/fortunes-subpath/fortunes.txt',
+          subPath: 'fortunes.txt',
+          readOnly: true,
+        },
+      ]);
+      // The writer reads the file of the folder mount, which the kubelet updates in place.
+      assert.equal(v.env(writer, 'FORTUNE_LIST_FILE')?.value, '/etc/fortunes/fortunes.txt');
+      const list = parseFortuneList(configMap.data?.['fortunes.txt'] ?? '');
+      assert.ok(list.length >= 2, 'a list to pick from');
+      assert.ok(
+        list.every((fortune) => !FORTUNE_COOKIES.includes(fortune)),
+        'fortunes of its own, told apart from the built-in list on the page',
+      );
+      assert.deepEqual(
+        v.container('web-server').volumeMounts,
+        [{ name: 'html', mountPath: '/usr/share/fortune/html', readOnly: true }],
+        'the web server serves the fortune, not the list',
+      );
+      const kustomization = await v.text('kustomization.yaml');
+      assert.match(kustomization, /configMapGenerator/, 'says why the ConfigMap has no generated name');
+      assert.doesNotMatch(kustomization, /^configMapGenerator:/m);
+      assert.match(await v.text('pod.yaml'), /\.\.data/, 'says why the subPath copy never changes');
     });
 
     it('emptydir: the seed pod sharing one emptyDir', () => {

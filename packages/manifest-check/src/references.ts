@@ -2,6 +2,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import type { IContainer, IPod, IProbe } from 'kubernetes-models/v1';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IService } from 'kubernetes-models/v1/Service';
@@ -72,6 +73,7 @@ export function checkReferences(manifests: readonly Manifest[], catalog: Catalog
   const claims = of<IPersistentVolumeClaim>(manifests, 'PersistentVolumeClaim');
   const volumes = of<IPersistentVolume>(manifests, 'PersistentVolume');
   const classes = of<IStorageClass>(manifests, 'StorageClass');
+  const configMaps = of<IConfigMap>(manifests, 'ConfigMap');
 
   for (const { manifest, object: pod, claimTemplates } of pods) {
     const report = (message: string) => problems.push(problem(manifest, message));
@@ -109,6 +111,7 @@ export function checkReferences(manifests: readonly Manifest[], catalog: Catalog
         report(`volume "${volume.name}" uses claim ${claimName}, which no manifest here creates`);
       }
     }
+    checkConfigMapVolumes(pod, configMaps, report);
   }
 
   for (const { manifest, object: claim } of claims) {
@@ -137,6 +140,50 @@ export function checkReferences(manifests: readonly Manifest[], catalog: Catalog
     }
   }
   return problems;
+}
+
+/**
+ * What keeps a pod in ContainerCreating (a FailedMount event, `configmap "..." not found` or
+ * `references non-existent config key`), or gives a container a folder where it expects a
+ * file: a configMap volume naming a ConfigMap not defined alongside, an item whose key the
+ * ConfigMap lacks, and a subPath that is not one of the volume's files. With `optional: true`
+ * the kubelet mounts what there is instead, even nothing, so none of these is reported.
+ */
+function checkConfigMapVolumes(
+  pod: IPod,
+  configMaps: readonly { manifest: Manifest; object: IConfigMap }[],
+  report: (message: string) => void,
+): void {
+  for (const volume of pod.spec?.volumes ?? []) {
+    const source = volume.configMap;
+    if (!source || source.optional === true) continue;
+    const found = configMaps.find((entry) => entry.manifest.name === source.name)?.object;
+    if (!found) {
+      report(`volume "${volume.name}" uses ConfigMap ${source.name}, which no manifest here creates`);
+      continue;
+    }
+    const keys = [...Object.keys(found.data ?? {}), ...Object.keys(found.binaryData ?? {})];
+    for (const item of source.items ?? []) {
+      if (!keys.includes(item.key)) {
+        report(
+          `volume "${volume.name}" maps key "${item.key}", which ConfigMap ${source.name} does not have (its keys: ${keys.join(', ') || 'none'})`,
+        );
+      }
+    }
+    // With items, only the items' paths are files of the volume; without, every key is one.
+    const files = source.items ? source.items.map((item) => item.path) : keys;
+    for (const container of containersOf(pod)) {
+      for (const mount of container.volumeMounts ?? []) {
+        const subPath = mount.subPath?.replace(/\/+$/, '');
+        if (mount.name !== volume.name || !subPath) continue;
+        if (!files.some((file) => file === subPath || file.startsWith(`${subPath}/`))) {
+          report(
+            `container ${container.name} mounts subPath "${subPath}" of volume "${volume.name}", which is not one of its files (${files.join(', ') || 'none'})`,
+          );
+        }
+      }
+    }
+  }
 }
 
 /**

@@ -289,6 +289,69 @@ describe('manifest check', () => {
     });
   });
 
+  describe('ConfigMap volumes', () => {
+    const configMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'fortune-list' },
+      data: { 'fortunes.txt': 'One fortune.\n' },
+    };
+    /** goodPod() whose writer also mounts the ConfigMap volume `list`, whole or with a subPath. */
+    const podWithList = (list: object, subPath?: string) =>
+      podWith((pod, writer) => {
+        writer.volumeMounts.push({ name: 'list', mountPath: '/etc/fortunes', readOnly: true });
+        if (subPath) {
+          writer.volumeMounts.push({
+            name: 'list',
+            mountPath: `/etc/fortunes-subpath/${subPath}`,
+            subPath,
+            readOnly: true,
+          });
+        }
+        pod.spec.volumes.push({ name: 'list', configMap: list } as never);
+      });
+
+    it('accepts a ConfigMap volume, whole or as items, and a subPath of one of its files', () => {
+      assert.deepEqual(problemsOf(configMap, podWithList({ name: 'fortune-list' }, 'fortunes.txt')), []);
+      const items = { name: 'fortune-list', items: [{ key: 'fortunes.txt', path: 'list/fortunes.txt' }] };
+      assert.deepEqual(problemsOf(configMap, podWithList(items, 'list')), []);
+    });
+
+    it('validates the ConfigMap against its schema and its unknown fields', () => {
+      assert.deepEqual(problemsOf({ ...configMap, data: { 'fortunes.txt': 42 } }), [
+        'ConfigMap/fortune-list: data.fortunes.txt must be string',
+      ]);
+      assert.deepEqual(problemsOf({ ...configMap, dta: {} }), [
+        'ConfigMap/fortune-list: dta is not a field Kubernetes knows: did you mean data?',
+      ]);
+    });
+
+    it('reports a ConfigMap volume whose ConfigMap no manifest creates, unless it is optional', () => {
+      assert.deepEqual(problemsOf(configMap, podWithList({ name: 'fortune-lists' })), [
+        'Pod/fortune: volume "list" uses ConfigMap fortune-lists, which no manifest here creates',
+      ]);
+      assert.deepEqual(problemsOf(podWithList({ name: 'fortune-lists', optional: true })), []);
+    });
+
+    it('reports an item whose key the ConfigMap does not have', () => {
+      const items = { name: 'fortune-list', items: [{ key: 'fortune.txt', path: 'fortunes.txt' }] };
+      assert.deepEqual(problemsOf(configMap, podWithList(items)), [
+        'Pod/fortune: volume "list" maps key "fortune.txt", which ConfigMap fortune-list does not have (its keys: fortunes.txt)',
+      ]);
+    });
+
+    it('reports a subPath that is not one of the files of the ConfigMap volume', () => {
+      assert.deepEqual(problemsOf(configMap, podWithList({ name: 'fortune-list' }, 'fortune.txt')), [
+        'Pod/fortune: container writer mounts subPath "fortune.txt" of volume "list", which is not one of its files (fortunes.txt)',
+      ]);
+      // With items, the files are the items' paths, not the keys.
+      const items = { name: 'fortune-list', items: [{ key: 'fortunes.txt', path: 'list.txt' }] };
+      assert.deepEqual(problemsOf(configMap, podWithList(items, 'fortunes.txt')), [
+        'Pod/fortune: container writer mounts subPath "fortunes.txt" of volume "list", which is not one of its files (list.txt)',
+      ]);
+    });
+  });
+
   describe('Deployments and StatefulSets', () => {
     /** goodPod() as the template of a workload. */
     function workload(kind: 'Deployment' | 'StatefulSet', change?: (pod: Pod) => void) {
