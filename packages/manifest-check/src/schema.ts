@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
-import { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Service } from 'kubernetes-models/v1';
+import { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from 'kubernetes-models/v1';
 import ts from 'typescript';
 import { type Manifest, type Problem, problem } from './load.ts';
 
@@ -15,6 +15,7 @@ const KINDS: Record<string, { model: new (data: never) => Model; module: string;
   'v1/Pod': { model: Pod, module: 'kubernetes-models/v1/Pod', type: 'IPod' },
   'v1/Service': { model: Service, module: 'kubernetes-models/v1/Service', type: 'IService' },
   'v1/ConfigMap': { model: ConfigMap, module: 'kubernetes-models/v1/ConfigMap', type: 'IConfigMap' },
+  'v1/Secret': { model: Secret, module: 'kubernetes-models/v1/Secret', type: 'ISecret' },
   'v1/PersistentVolume': {
     model: PersistentVolume,
     module: 'kubernetes-models/v1/PersistentVolume',
