@@ -32,6 +32,7 @@ import { catalog, imageReference, REGISTRY, VERSION } from './project-catalog.ts
 const K8S = join(REPO_ROOT, 'k8s');
 const VARIANTS = [
   'configmap',
+  'downwardapi',
   'emptydir',
   'emptydir-memory',
   'git-sync',
@@ -39,6 +40,7 @@ const VARIANTS = [
   'gitrepo',
   'hostpath',
   'nfs',
+  'projected',
   'pv-pvc',
   'statefulset',
   'storageclass',
@@ -357,6 +359,66 @@ describe('Kubernetes manifests', () => {
       assert.match(kustomization, /configMapGenerator/, 'says why the ConfigMap has no generated name');
       assert.doesNotMatch(kustomization, /^configMapGenerator:/m);
       assert.match(await v.text('pod.yaml'), /\.\.data/, 'says why the subPath copy never changes');
+    });
+
+    it("downwardapi: the writer reads the pod's labels and annotations from a downwardAPI volume, and one label also from its environment", async () => {
+      const v = variant('downwardapi');
+      assert.deepEqual(assertSeedPod(v), { name: 'html', emptyDir: {} });
+      const writer = v.container('html-generator');
+      assert.deepEqual(
+        writer.volumeMounts?.find((mount) => mount.name === 'podinfo'),
+        { name: 'podinfo', mountPath: '/etc/podinfo', readOnly: true },
+      );
+      assert.deepEqual(v.volume('podinfo').downwardAPI?.items, [
+        { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+        { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
+      ]);
+      assert.equal(v.env(writer, 'FORTUNE_POD_INFO_DIR')?.value, '/etc/podinfo');
+      const label = v.env(writer, 'FORTUNE_LABEL')?.value ?? '';
+      assert.equal(
+        v.env(writer, 'FORTUNE_LABEL_AT_START')?.valueFrom?.fieldRef?.fieldPath,
+        `metadata.labels['${label}']`,
+        'the same label, through the environment',
+      );
+      assert.equal(v.pod.metadata?.labels?.[label], 'blue', 'the pod carries the label to change');
+      assert.deepEqual(
+        v.container('web-server').volumeMounts,
+        [{ name: 'html', mountPath: '/usr/share/fortune/html', readOnly: true }],
+        "the web server serves the page, not the pod's labels",
+      );
+      assert.match(
+        await v.text('pod.yaml'),
+        /kubectl label pod fortune --overwrite fortune-sidecar\/color=green/,
+      );
+    });
+
+    it("projected: one folder holds the list (ConfigMap), the labels and annotations (downward API) and a Secret's key with its own mode", () => {
+      const v = variant('projected');
+      assert.deepEqual(assertSeedPod(v), { name: 'html', emptyDir: {} });
+      const writer = v.container('html-generator');
+      assert.deepEqual(
+        writer.volumeMounts?.find((mount) => mount.name === 'config'),
+        { name: 'config', mountPath: '/etc/fortune', readOnly: true },
+      );
+      const projected = v.volume('config').projected;
+      assert.deepEqual(
+        projected?.sources?.map((source) => Object.keys(source)),
+        [['configMap'], ['downwardAPI'], ['secret']],
+      );
+      const configMap = v.find<IConfigMap>('ConfigMap');
+      assert.equal(projected?.sources?.[0]?.configMap?.name, configMap.metadata?.name);
+      assert.ok(parseFortuneList(configMap.data?.['fortunes.txt'] ?? '').length >= 2);
+      assert.equal(v.env(writer, 'FORTUNE_LIST_FILE')?.value, '/etc/fortune/fortunes.txt');
+      assert.equal(
+        v.env(writer, 'FORTUNE_POD_INFO_DIR')?.value,
+        '/etc/fortune',
+        'one folder for all sources',
+      );
+      // 0440 (288): the Secret's file is readable by the pod's group, where 0644 is the rest's.
+      assert.equal(projected?.defaultMode, 0o644);
+      assert.equal(projected?.sources?.[2]?.secret?.items?.[0]?.mode, 0o440);
+      const secret = v.find<{ metadata?: { name?: string } }>('Secret');
+      assert.equal(projected?.sources?.[2]?.secret?.name, secret.metadata?.name);
     });
 
     it('emptydir: the seed pod sharing one emptyDir', () => {

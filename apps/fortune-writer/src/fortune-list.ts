@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Logger } from '@fortune-sidecar/common';
+import { followFiles, readProblem } from './followed-files.ts';
 
 /** The largest list read: a ConfigMap holds at most 1 MiB, and a larger file is not a list of fortunes. */
 export const FORTUNE_LIST_MAX_BYTES = 1024 * 1024;
@@ -21,10 +22,7 @@ export function readFortuneList(path: string): string[] {
     if (stats.size > FORTUNE_LIST_MAX_BYTES) throw new Error('larger than 1 MiB');
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new Error(
-      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? message),
-    );
+    throw new Error(readProblem(error));
   }
   const fortunes = parseFortuneList(text);
   if (fortunes.length === 0) throw new Error('no fortunes in it');
@@ -46,38 +44,20 @@ export function logListInUse(log: Logger, fortunes: readonly string[], source: s
 
 /**
  * The fortunes of a file that may change while the writer runs, such as one mounted from a
- * ConfigMap: the kubelet publishes a new version by renaming a `..data` symlink to a new folder,
- * so the file's path stays and what it resolves to changes. Each call resolves the path again
- * and compares what it finds (device, inode, size, modification time) with the last version
- * seen; only a changed file is read again. A version that cannot be used (missing, unreadable,
- * empty) keeps the last good list, with one warning per version.
+ * ConfigMap (followFiles says how a change is found). A version that cannot be used (missing,
+ * unreadable, empty) keeps the last good list, with one warning per version.
  */
 export function fortuneListFile(options: FortuneListFileOptions): () => readonly string[] {
   const { path, log } = options;
-  let fortunes = options.initial;
-  let seen = versionOf(path);
-  return () => {
-    const version = versionOf(path);
-    if (version === seen) return fortunes;
-    seen = version;
-    try {
-      fortunes = readFortuneList(path);
-      logListInUse(log, fortunes, path);
-    } catch (error) {
+  return followFiles<readonly string[]>({
+    paths: [path],
+    initial: options.initial,
+    read: () => readFortuneList(path),
+    onRead: (fortunes) => logListInUse(log, fortunes, path),
+    onUnusable: (reason, fortunes) =>
       log.warn(
-        `${path} changed but cannot be used (${(error as Error).message}); keeping the ${fortunes.length} fortunes read before`,
+        `${path} changed but cannot be used (${reason}); keeping the ${fortunes.length} fortunes read before`,
         { fortunes: fortunes.length },
-      );
-    }
-    return fortunes;
-  };
-}
-
-function versionOf(path: string): string {
-  try {
-    const stats = statSync(path);
-    return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
-  } catch (error) {
-    return `error:${(error as NodeJS.ErrnoException).code ?? ''}`;
-  }
+      ),
+  });
 }

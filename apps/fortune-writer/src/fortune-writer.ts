@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FORTUNE_FILES, type Fortune, type Logger, writeFilesAtomic } from '@fortune-sidecar/common';
 import { addToHistory, serializeHistory } from './history.ts';
+import type { PodInfoView } from './pod-info-section.ts';
 import { type PageOptions, renderPage, renderText, STYLE_SHEET } from './render.ts';
 
 export const OWNER = 'fortune-writer';
@@ -15,6 +16,8 @@ export interface FortuneWriterOptions {
   readonly node?: string | undefined;
   readonly pickFortune: () => string;
   readonly page: PageOptions;
+  /** The pod's labels and annotations as the volume holds them at this write, when it has them. */
+  readonly podInfo?: (() => PodInfoView) | undefined;
   readonly log: Logger;
   readonly now?: () => Date;
 }
@@ -60,7 +63,10 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
           [FORTUNE_FILES.history, serializeHistory(next)],
           // Written with every fortune, so a folder emptied under the writer is whole again.
           [FORTUNE_FILES.style, STYLE_SHEET],
-          [FORTUNE_FILES.page, renderPage([fortune, ...next.slice(1)], options.page)],
+          [
+            FORTUNE_FILES.page,
+            renderPage([fortune, ...next.slice(1)], { ...options.page, podInfo: options.podInfo?.() }),
+          ],
           [FORTUNE_FILES.text, renderText(fortune)],
         ]);
         history = next;

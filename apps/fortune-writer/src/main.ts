@@ -12,18 +12,21 @@ import {
   startHealthServer,
   warnUnknownVariables,
 } from '@fortune-sidecar/common';
-import { KNOWN_VARIABLES, loadConfig, loadFortuneList, reloadSeconds } from './config.ts';
+import { KNOWN_VARIABLES, loadConfig, loadFortuneList, loadPodInfo, reloadSeconds } from './config.ts';
 import { fortuneListFile, logListInUse } from './fortune-list.ts';
 import { createFortuneWriter, type FortuneWriter, OWNER } from './fortune-writer.ts';
 import { writerHealth } from './health.ts';
 import { loadHistoryOrExit } from './history-file.ts';
 import { createFortunePicker, FORTUNE_COOKIES } from './pick-fortune.ts';
+import { logPodInfoInUse, podInfoFolder } from './pod-info.ts';
 import { type RunningSchedule, startSchedule } from './schedule.ts';
 
 const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
 const { fortuneListFile: listPath } = config;
 const fortuneList =
   listPath === undefined ? undefined : loadConfigOrExit(OWNER, () => loadFortuneList(listPath));
+const { podInfoDir } = config;
+const podInfo = podInfoDir === undefined ? undefined : loadConfigOrExit(OWNER, () => loadPodInfo(podInfoDir));
 const log = createLogger({ format: config.logFormat });
 warnUnknownVariables(log, process.env, ['FORTUNE_'], KNOWN_VARIABLES);
 
@@ -60,6 +63,11 @@ for (const name of leftovers) log.info(`Removed ${name}, left by an interrupted 
 
 const history = await loadHistoryOrExit(OWNER, { dir: config.dir, log }, () => lock.release());
 logListInUse(log, fortuneList ?? FORTUNE_COOKIES, listPath ?? 'fortune-cookie');
+if (podInfoDir !== undefined && podInfo !== undefined) logPodInfoInUse(log, podInfo, podInfoDir);
+const currentPodInfo =
+  podInfoDir === undefined || podInfo === undefined
+    ? undefined
+    : podInfoFolder({ dir: podInfoDir, initial: podInfo, log });
 
 writer = createFortuneWriter({
   dir: config.dir,
@@ -74,6 +82,9 @@ writer = createFortuneWriter({
       : fortuneListFile({ path: listPath, initial: fortuneList, log }),
   ),
   page: { variant: config.variant, reloadSeconds: reloadSeconds(config.schedule) },
+  podInfo:
+    currentPodInfo &&
+    (() => ({ dir: podInfoDir as string, info: currentPodInfo(), comparedLabel: config.comparedLabel })),
   log,
 });
 

@@ -6,6 +6,7 @@ import {
   VOLUME_VARIANTS,
   type VolumeVariant,
 } from '@fortune-sidecar/common';
+import { type PodInfoView, renderPodInfo } from './pod-info-section.ts';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -33,6 +34,8 @@ export interface PageOptions {
   readonly variant?: VolumeVariant | undefined;
   /** How often a browser without JavaScript reloads the page: about the writer's interval. */
   readonly reloadSeconds: number;
+  /** The pod's labels and annotations from a downwardAPI volume, when the writer is given one. */
+  readonly podInfo?: PodInfoView | undefined;
 }
 
 function time(iso: string): string {
@@ -66,6 +69,17 @@ function history(earlier: readonly Fortune[], all: number): string {
     ...items,
     '        </ol>',
   ].join('\n');
+}
+
+function podInfoSection(view: PodInfoView | undefined): string {
+  if (view === undefined) return '';
+  return `    <section aria-labelledby="pod-info-title">
+      <h2 id="pod-info-title">This pod, from the downward API</h2>
+      <div id="pod-info" data-live>
+${renderPodInfo(view, escapeHtml)}
+      </div>
+    </section>
+`;
 }
 
 /**
@@ -103,7 +117,7 @@ ${facts(current, options.variant)}
 ${history(earlier, fortunes.length)}
       </div>
     </section>
-  </main>
+${podInfoSection(options.podInfo)}  </main>
   <footer>
     <p>The files behind this page: <a href="${FORTUNE_FILES.text}">${FORTUNE_FILES.text}</a> (what curl gets), <a href="${FORTUNE_FILES.history}">${FORTUNE_FILES.history}</a> and <a href="${FORTUNE_FILES.page}">${FORTUNE_FILES.page}</a>.</p>
   </footer>

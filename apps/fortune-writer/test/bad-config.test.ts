@@ -5,6 +5,11 @@ import { KNOWN_VARIABLES } from '../src/config.ts';
 
 const lists = await tempDir();
 await writeFile(join(lists, 'empty.txt'), '\n# none yet\n');
+const podInfo = await tempDir();
+await writeFile(join(podInfo, 'labels'), 'fortune-sidecar/color="blue"');
+const unquoted = await tempDir();
+await writeFile(join(unquoted, 'labels'), 'fortune-sidecar/color=blue');
+const withLabel = { FORTUNE_LABEL: 'fortune-sidecar/color', FORTUNE_POD_INFO_DIR: podInfo };
 
 describeBadConfiguration('fortune-writer', {
   baseEnv: { FORTUNE_DIR: await tempDir() },
@@ -19,6 +24,24 @@ describeBadConfiguration('fortune-writer', {
     POD_NAME: [''],
     NODE_NAME: [''],
     FORTUNE_VARIANT: ['', 'EmptyDir', 'cephfs'],
+    FORTUNE_POD_INFO_DIR: ['', 'podinfo', join(podInfo, 'missing'), lists, unquoted, join(podInfo, 'labels')],
+    FORTUNE_LABEL: [
+      '',
+      'Color!',
+      '-color',
+      'fortune-sidecar/',
+      'Fortune.Sidecar/color',
+      'a/b/c',
+      { value: 'fortune-sidecar/color', with: { FORTUNE_POD_INFO_DIR: podInfo } },
+      { value: 'fortune-sidecar/color', with: { FORTUNE_LABEL_AT_START: 'blue' } },
+    ],
+    FORTUNE_LABEL_AT_START: [
+      { value: '', with: withLabel },
+      { value: 'sky blue', with: withLabel },
+      { value: 'x'.repeat(64), with: withLabel },
+      { value: '-blue', with: withLabel },
+      'blue',
+    ],
     LOG_FORMAT: ['', 'xml', 'JSON'],
   },
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventually, httpGet, runToExit, startService, tempDir } from '@fortune-sidecar/testing';
 import { configMapVolume } from './helpers/configmap-volume.ts';
+import { downwardApiVolume } from './helpers/downward-api-volume.ts';
 
 describe('fortune-writer as a process', () => {
   it('writes a fortune at start and a new one every interval', async () => {
@@ -117,6 +118,58 @@ describe('fortune-writer as a process', () => {
     await eventually(
       async () => ((await readFile(join(dir, 'index.txt'), 'utf8')) === 'The new list.\n' ? true : undefined),
       { what: 'a fortune from the new list' },
+    );
+  });
+
+  it("shows the pod's labels from a downwardAPI volume: after the kubelet swaps ..data, the next page has the new label, and the environment's value stays", async () => {
+    const dir = await tempDir();
+    const volume = await downwardApiVolume({
+      labels: { 'fortune-sidecar/color': 'blue', app: 'fortune' },
+      annotations: { note: 'first' },
+    });
+    const writer = startService('fortune-writer', {
+      FORTUNE_DIR: dir,
+      FORTUNE_INTERVAL: '100ms',
+      FORTUNE_POD_INFO_DIR: volume.dir,
+      FORTUNE_LABEL: 'fortune-sidecar/color',
+      FORTUNE_LABEL_AT_START: 'blue',
+    });
+    const showing = await writer.waitForLog(`Showing 2 labels and 1 annotation from ${volume.dir}`);
+    assert.deepEqual([showing.labels, showing.annotations], [2, 1]);
+    await writer.waitForLog('Writing a fortune every');
+    const page = () => readFile(join(dir, 'index.html'), 'utf8');
+    assert.match(
+      await page(),
+      /in the volume now: <strong>blue<\/strong> \/ in the environment since start: <strong>blue<\/strong><\/p>/,
+    );
+    // What `kubectl label pod fortune --overwrite fortune-sidecar/color=green` leads the kubelet to write.
+    await volume.publish({
+      labels: { 'fortune-sidecar/color': 'green', app: 'fortune' },
+      annotations: { note: 'first' },
+    });
+    await writer.waitForLog(`Showing 2 labels and 1 annotation from ${volume.dir}`);
+    const changed = await eventually(
+      async () => {
+        const text = await page();
+        return text.includes('<dt>fortune-sidecar/color</dt><dd>green</dd>') ? text : undefined;
+      },
+      { what: 'a page with the new label' },
+    );
+    assert.match(
+      changed,
+      /in the volume now: <strong>green<\/strong> \/ in the environment since start: <strong>blue<\/strong>/,
+    );
+  });
+
+  it('refuses to start with a FORTUNE_POD_INFO_DIR it cannot read: exit 2 and a message naming the variable', async () => {
+    const exit = await runToExit('fortune-writer', {
+      FORTUNE_DIR: await tempDir(),
+      FORTUNE_POD_INFO_DIR: await tempDir(),
+    });
+    assert.equal(exit.code, 2);
+    assert.match(
+      exit.output,
+      /^fortune-writer: FORTUNE_POD_INFO_DIR="[^"]+" is not valid \(neither labels nor annotations in it\): expected an absolute path to a readable folder/,
     );
   });
 

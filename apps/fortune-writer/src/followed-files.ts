@@ -1,0 +1,58 @@
+import { statSync } from 'node:fs';
+
+export interface FollowedFilesOptions<T> {
+  /** What to look up again before each use; a change of any of them means a new version. */
+  readonly paths: readonly string[];
+  /** What was read at start, so that a bad version stops the writer before it writes. */
+  readonly initial: T;
+  /** Reads a new version, or throws saying why it cannot be used. */
+  readonly read: () => T;
+  /** A new version is in use. */
+  readonly onRead: (value: T) => void;
+  /** A new version cannot be used: `kept` goes on. Called once per version. */
+  readonly onUnusable: (reason: string, kept: T) => void;
+}
+
+/**
+ * What files that may change while the writer runs hold, such as a ConfigMap's or a downwardAPI
+ * volume's: the kubelet publishes a new version by renaming a `..data` symlink to a new folder,
+ * so the paths stay and what they resolve to changes. Each call looks the paths up again and
+ * compares what it finds (device, inode, size, modification time) with the last version seen;
+ * only then are the files read again. A version that cannot be used keeps the last good value,
+ * with one report per version, and is tried again only once the files change again.
+ */
+export function followFiles<T>(options: FollowedFilesOptions<T>): () => T {
+  let value = options.initial;
+  let seen = versionOf(options.paths);
+  return () => {
+    const version = versionOf(options.paths);
+    if (version === seen) return value;
+    seen = version;
+    try {
+      value = options.read();
+      options.onRead(value);
+    } catch (error) {
+      options.onUnusable((error as Error).message, value);
+    }
+    return value;
+  };
+}
+
+function versionOf(paths: readonly string[]): string {
+  return paths
+    .map((path) => {
+      try {
+        const stats = statSync(path);
+        return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+      } catch (error) {
+        return `error:${(error as NodeJS.ErrnoException).code ?? ''}`;
+      }
+    })
+    .join('|');
+}
+
+/** Why a file cannot be read, in a few words: `no such file`, `permission denied`, or the error's code. */
+export function readProblem(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? message);
+}
