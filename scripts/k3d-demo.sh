@@ -5,6 +5,8 @@
 #   pv-pvc, storageclass       the claim keeps the history across pods; the volumes it bound
 #   git-sync, git-sync-native  a commit pushed to the git server is served within one period
 #   gitrepo                    the pod that never starts, and the kubelet's reason
+#   configmap                  a new list in the ConfigMap is served without a restart, within
+#                              about a minute; the copy mounted with subPath keeps the old list
 #
 #   scripts/k3d-demo.sh emptydir
 #
@@ -55,7 +57,46 @@ recreate_and_compare() {
   fi
 }
 
+# The ConfigMap fortune-list with TEXT as its list, as kubectl apply -k k8s/configmap applies
+# it: the same name and labels, so the apply replaces only the list.
+apply_fortune_list() {
+  local file
+  file=$(mktemp "${TMPDIR:-/tmp}/fortunes.XXXXXX")
+  on_exit "rm -f '$file'"
+  printf '%s\n' "$1" >"$file"
+  kubectl create configmap fortune-list --from-file=fortunes.txt="$file" --dry-run=client --output yaml |
+    kubectl label --local --filename - --output yaml fortune-sidecar/variant=configmap \
+      app.kubernetes.io/name=fortune app.kubernetes.io/part-of=fortune-sidecar |
+    kube apply --filename -
+}
+
 case "$variant" in
+  configmap)
+    say "now served, from the list in the ConfigMap fortune-list:"
+    fetch /
+    message="Changed at $(date +%H:%M:%S): a new list, and no restart."
+    apply_fortune_list "$message"
+    # The kubelet swaps the new list in at its next sync of the pod (about a minute apart), and
+    # the writer uses it from its next fortune (10 s apart).
+    step_start "waiting for the kubelet to swap the new list in and the writer to write from it"
+    deadline=$((SECONDS + 180))
+    while [ "$(fetch /)" != "$message" ]; do
+      [ $SECONDS -lt $deadline ] ||
+        die "not served after 180 s: kubectl --context $KUBE_CONTEXT logs fortune -c html-generator says which list the writer uses"
+      sleep 2
+    done
+    step_done "served \"$message\""
+    say "the writer's log:"
+    kube logs fortune -c html-generator | grep -E 'Using [0-9]+ fortunes? from' || true
+    say "the pod, never restarted:"
+    kube get pod fortune
+    say "/etc/fortunes/fortunes.txt, the folder mount the writer reads:"
+    kube exec fortune -c html-generator -- cat /etc/fortunes/fortunes.txt
+    say "/etc/fortunes-subpath/fortunes.txt, the same key mounted with subPath:"
+    kube exec fortune -c html-generator -- cat /etc/fortunes-subpath/fortunes.txt
+    say "=> the folder followed the ConfigMap; the subPath copy kept the list the container started with"
+    say "   kubectl apply -k k8s/configmap puts the first list back"
+    ;;
   emptydir)
     recreate_and_compare
     ;;

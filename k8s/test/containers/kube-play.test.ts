@@ -4,7 +4,7 @@
 // claims do.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chown, readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FortuneHistory } from '@fortune-sidecar/common';
@@ -27,6 +27,7 @@ import {
   tempDir,
 } from '@fortune-sidecar/testing';
 import { parseAllDocuments, stringify } from 'yaml';
+import { parseFortuneList } from '../../../apps/fortune-writer/src/fortune-list.ts';
 import { kustomize, skipUnlessKubectl } from '../kustomize.ts';
 import { imageReference, REGISTRY } from '../project-catalog.ts';
 
@@ -59,7 +60,8 @@ function render(variant: string): Promise<string> {
  * One Pod or PersistentVolumeClaim of a rendered variant, as podman 4.3 can play it, changed only
  * where podman or the test must:
  * - one object at a time: Services, volumes and classes are the cluster's part, and a claim is
- *   played apart from the pod, as podman cannot play a claim twice;
+ *   played apart from the pod, as podman cannot play a claim twice; a pod comes with the
+ *   ConfigMaps its volumes name, which podman makes into named volumes holding their keys;
  * - each container port gets a free hostPort: podman 4.3 publishes every container port on the
  *   host, on the same number unless told otherwise, and those numbers are often taken;
  * - NODE_NAME gets a fixed value: podman has no node, and no `spec.nodeName` for the downward API;
@@ -73,14 +75,14 @@ async function forPodman(
   options: PlayOptions = {},
 ): Promise<{ path: string; ports: Map<string, number>; pod?: string }> {
   const ports = new Map<string, number>();
-  const object = parseAllDocuments(await render(variant))
+  const objects = parseAllDocuments(await render(variant))
     // biome-ignore lint/suspicious/noExplicitAny: the manifest's own shape, checked by the manifest tests
-    .map((document) => document.toJS() as any)
-    .find(
-      (candidate) =>
-        (candidate?.kind === 'Pod' || candidate?.kind === 'PersistentVolumeClaim') &&
-        candidate.metadata.name === name,
-    );
+    .map((document) => document.toJS() as any);
+  const object = objects.find(
+    (candidate) =>
+      (candidate?.kind === 'Pod' || candidate?.kind === 'PersistentVolumeClaim') &&
+      candidate.metadata.name === name,
+  );
   assert.ok(object, `k8s/${variant} renders a Pod or PersistentVolumeClaim named ${name}`);
   if (object.kind === 'Pod') {
     for (const container of [...(object.spec.initContainers ?? []), ...object.spec.containers]) {
@@ -101,8 +103,16 @@ async function forPodman(
       if (volume.hostPath && options.hostPath) volume.hostPath.path = options.hostPath;
     }
   }
+  // podman 4.3 plays a ConfigMap only beside a pod that mounts it, in the same file.
+  const configMaps = objects.filter(
+    (candidate) =>
+      object.kind === 'Pod' &&
+      candidate?.kind === 'ConfigMap' &&
+      // biome-ignore lint/suspicious/noExplicitAny: as above
+      object.spec.volumes?.some((volume: any) => volume.configMap?.name === candidate.metadata.name),
+  );
   const path = join(await tempDir('fortune-play-'), `${variant}-${name}.yaml`);
-  await writeFile(path, stringify(object));
+  await writeFile(path, [...configMaps, object].map((document) => stringify(document)).join('---\n'));
   return { path, ports, pod: object.kind === 'Pod' ? name : undefined };
 }
 
@@ -233,6 +243,62 @@ describe('the manifests on podman kube play', { skip }, () => {
     assert.ok((await served(url)).trim().length > 0);
     await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
     await down('emptydir-memory');
+  });
+
+  it("configmap: the writer writes the ConfigMap's fortunes, names the list it uses, and reads a new list swapped in as the kubelet swaps it", async () => {
+    const configMap = parseAllDocuments(await render('configmap'))
+      .map((document) => document.toJS())
+      .find((object) => object?.kind === 'ConfigMap') as { data: Record<string, string> };
+    const list = parseFortuneList(configMap.data['fortunes.txt'] ?? '');
+    const ports = await play('configmap');
+    const url = site(ports.get('web-server/http'));
+    for (const fortune of await historyOfAtLeast(url, 3)) {
+      assert.ok(list.includes(fortune.text), `"${fortune.text}" is one of the ConfigMap's fortunes`);
+    }
+    const shown = assertDocumentedOutput(
+      'configmap-list',
+      await podman.run('exec', 'fortune-html-generator', 'cat', '/etc/fortunes/fortunes.txt'),
+    );
+    assert.equal(shown.command, 'kubectl exec fortune -c html-generator -- cat /etc/fortunes/fortunes.txt');
+    const startLog = async () => {
+      const lines = (await podman.run('logs', 'fortune-html-generator')).split('\n');
+      return lines.slice(0, 4).join('\n');
+    };
+    const logged = assertDocumentedOutput('configmap-writer-log', await startLog());
+    assert.equal(logged.command, 'kubectl logs fortune -c html-generator');
+
+    // podman has no kubelet: it writes the keys as plain files into a named volume, once. The
+    // test makes the kubelet's update by hand in that volume's folder, the way the kubelet
+    // makes it: the new version in a folder of its own, the file a link through `..data`, and
+    // `..data` renamed to point at the next version.
+    const folder = await podman.run('volume', 'inspect', '--format', '{{.Mountpoint}}', 'fortune-list');
+    const publish = async (version: string, text: string) => {
+      await mkdir(join(folder, version));
+      await writeFile(join(folder, version, 'fortunes.txt'), text);
+      await symlink(version, join(folder, '..data_tmp'));
+      await rename(join(folder, '..data_tmp'), join(folder, '..data'));
+    };
+    await publish('..2026_11_30_10_00_00.000000001', 'Swapped in while the pod runs.\n');
+    await symlink('..data/fortunes.txt', join(folder, 'fortunes.txt.tmp'));
+    await rename(join(folder, 'fortunes.txt.tmp'), join(folder, 'fortunes.txt'));
+    await eventually(
+      async () => ((await served(url)) === 'Swapped in while the pod runs.\n' ? true : undefined),
+      { what: 'a fortune of the list swapped in' },
+    );
+    await publish(
+      '..2026_11_30_10_01_00.000000002',
+      'The kubelet renamed ..data.\nAnd every reader saw it.\n',
+    );
+    await eventually(
+      async () =>
+        (await podman.run('logs', 'fortune-html-generator')).includes(
+          'Using 2 fortunes from /etc/fortunes/fortunes.txt',
+        )
+          ? true
+          : undefined,
+      { what: 'the writer to log the list swapped in by renaming ..data' },
+    );
+    await down('configmap');
   });
 
   it("hostpath: the writer's files land in the host folder and stay there after the pod is gone", async () => {
