@@ -37,7 +37,7 @@ describe("the downward API's labels and annotations files", () => {
       '"a\\"',
       '"\\400"',
     ]) {
-      assert.throws(() => unquoteGo(bad), undefined, bad);
+      assert.throws(() => unquoteGo(bad), Error, bad);
     }
   });
 

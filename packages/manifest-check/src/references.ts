@@ -8,6 +8,7 @@ import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolu
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { Catalog, ImageSpec } from './catalog.ts';
 import { type Manifest, type Problem, problem } from './load.ts';
+import { checkDownwardAndProjected } from './projected.ts';
 import { parseQuantity } from './quantity.ts';
 
 const of = <T>(manifests: readonly Manifest[], kind: string) =>
@@ -112,6 +113,7 @@ export function checkReferences(manifests: readonly Manifest[], catalog: Catalog
       }
     }
     checkConfigMapVolumes(pod, configMaps, report);
+    checkDownwardAndProjected(pod, manifests, report);
   }
 
   for (const { manifest, object: claim } of claims) {

@@ -352,6 +352,119 @@ describe('manifest check', () => {
     });
   });
 
+  describe('downwardAPI and projected volumes', () => {
+    const list = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'fortune-list' },
+      data: { 'fortunes.txt': 'One fortune.\n' },
+    };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'fortune-secret' },
+      stringData: { token: 'placeholder' },
+    };
+    const labels = { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } };
+    /** goodPod() whose writer also mounts the volume `info` of this source, read-only. */
+    const podWithVolume = (source: object) =>
+      podWith((pod, writer) => {
+        writer.volumeMounts.push({ name: 'info', mountPath: '/etc/info', readOnly: true });
+        pod.spec.volumes.push({ name: 'info', ...source } as never);
+      });
+    const projected = (...sources: object[]) => podWithVolume({ projected: { sources } });
+
+    it('accepts a downwardAPI volume of labels and annotations, and a projected volume of a ConfigMap, a Secret and the downward API', () => {
+      const annotations = { path: 'annotations', fieldRef: { fieldPath: "metadata.annotations['note']" } };
+      assert.deepEqual(problemsOf(podWithVolume({ downwardAPI: { items: [labels, annotations] } })), []);
+      const pod = projected(
+        { configMap: { name: 'fortune-list', items: [{ key: 'fortunes.txt', path: 'fortunes.txt' }] } },
+        { downwardAPI: { items: [labels] } },
+        { secret: { name: 'fortune-secret', items: [{ key: 'token', path: 'token', mode: 0o440 }] } },
+        { serviceAccountToken: { path: 'token-for-api', expirationSeconds: 3600 } },
+      );
+      assert.deepEqual(problemsOf(list, secret, pod), []);
+    });
+
+    it('reports a field that only an environment variable can carry, in a volume', () => {
+      const node = { path: 'node', fieldRef: { fieldPath: 'spec.nodeName' } };
+      assert.deepEqual(problemsOf(podWithVolume({ downwardAPI: { items: [labels, node] } })), [
+        'Pod/fortune: volume "info" file "node": fieldPath spec.nodeName cannot be a file (metadata.name, metadata.namespace, metadata.uid, metadata.labels, metadata.annotations, or one label or annotation): only an environment variable can carry it',
+      ]);
+      assert.deepEqual(
+        problemsOf(
+          projected({
+            downwardAPI: { items: [{ ...node, path: 'ip', fieldRef: { fieldPath: 'status.podIP' } }] },
+          }),
+        ),
+        [
+          'Pod/fortune: volume "info" file "ip": fieldPath status.podIP cannot be a file (metadata.name, metadata.namespace, metadata.uid, metadata.labels, metadata.annotations, or one label or annotation): only an environment variable can carry it',
+        ],
+      );
+    });
+
+    it('reports a resource of a container the pod does not have', () => {
+      const memory = {
+        path: 'memory',
+        resourceFieldRef: { containerName: 'writr', resource: 'limits.memory' },
+      };
+      assert.deepEqual(problemsOf(podWithVolume({ downwardAPI: { items: [memory] } })), [
+        'Pod/fortune: volume "info" file "memory": resourceFieldRef names container writr, which the pod does not have (a volume must name one)',
+      ]);
+    });
+
+    it('reports a whole map passed as an environment variable: only a volume can hold it', () => {
+      const pod = podWith((_, writer) => {
+        (writer.env as unknown[]).push({
+          name: 'LABELS',
+          valueFrom: { fieldRef: { fieldPath: 'metadata.labels' } },
+        });
+      });
+      assert.ok(
+        problemsOf(pod).includes(
+          "Pod/fortune: container writer sets LABELS from fieldPath metadata.labels, which an environment variable cannot carry (a whole map is for a downwardAPI volume; name one key, such as metadata.labels['app'])",
+        ),
+        problemsOf(pod).join('\n'),
+      );
+    });
+
+    it('reports a ConfigMap or Secret source not defined alongside, or a key it lacks, unless optional', () => {
+      assert.deepEqual(
+        problemsOf(
+          list,
+          projected({ configMap: { name: 'fortune-lists' } }, { secret: { name: 'fortune-secret' } }),
+        ),
+        [
+          'Pod/fortune: volume "info" uses ConfigMap fortune-lists, which no manifest here creates',
+          'Pod/fortune: volume "info" uses Secret fortune-secret, which no manifest here creates',
+        ],
+      );
+      assert.deepEqual(problemsOf(projected({ secret: { name: 'fortune-secret', optional: true } })), []);
+      assert.deepEqual(
+        problemsOf(
+          secret,
+          projected({ secret: { name: 'fortune-secret', items: [{ key: 'password', path: 'p' }] } }),
+        ),
+        [
+          'Pod/fortune: volume "info" maps key "password", which Secret fortune-secret does not have (its keys: token)',
+        ],
+      );
+    });
+
+    it('reports two sources that write the same file', () => {
+      assert.deepEqual(
+        problemsOf(
+          list,
+          projected(
+            { configMap: { name: 'fortune-list', items: [{ key: 'fortunes.txt', path: 'labels' }] } },
+            { downwardAPI: { items: [labels] } },
+          ),
+        ),
+        ['Pod/fortune: volume "info": more than one source writes "labels"'],
+      );
+    });
+  });
+
   describe('Deployments and StatefulSets', () => {
     /** goodPod() as the template of a workload. */
     function workload(kind: 'Deployment' | 'StatefulSet', change?: (pod: Pod) => void) {
