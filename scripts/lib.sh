@@ -28,7 +28,9 @@ usage() {
 EXIT_ACTIONS=":"
 on_exit() {
   EXIT_ACTIONS="$1; $EXIT_ACTIONS"
-  trap 'eval "$EXIT_ACTIONS"' EXIT
+  # Without set +e, a clean-up that fails (killing a port-forward that fetch already ended) would
+  # stop the trap under set -e and turn the script's exit status into 1, even after a success.
+  trap 'set +e; eval "$EXIT_ACTIONS"' EXIT
 }
 
 say() { printf '[%s] %s\n' "$SCRIPT_NAME" "$*"; }

@@ -3,10 +3,13 @@
 // which commands they would run, in which order.
 import assert from 'node:assert/strict';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { command, pathWithOnly, tempDir } from '@fortune-sidecar/testing';
+import { parse } from 'yaml';
 
 // The checkout these scripts belong to.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -182,6 +185,65 @@ describe('k3d workflow scripts', () => {
       const waited = [...result.stdout.matchAll(/waiting for pod (\S+) to be ready/g)].map((m) => m[1]);
       assert.equal(waited.at(-1), 'fortune', variant);
       if (variant.startsWith('git-sync')) assert.deepEqual(waited, ['git-server', 'fortune'], variant);
+    }
+  });
+
+  it("k3d-demo.sh configmap applies a new list under the ConfigMap's name and labels, waits until it is served, then shows both mounts", {
+    skip: noKubectl,
+  }, async () => {
+    // A cluster of stand-ins: kubectl answers from files, its port-forward points at a web server
+    // of the test that serves the list applied last, and kubectl's offline commands (create
+    // --dry-run=client, label --local) are the real kubectl's.
+    const real = (await command('sh', ['-c', 'command -v kubectl'])).stdout.trim();
+    const bin = await tempDir('fortune-demo-');
+    const original = 'The first list.\n';
+    const server = createServer((_request, response) => {
+      readFile(join(bin, 'applied.yaml'), 'utf8').then(
+        (text) => response.end((parse(text) as { data: Record<string, string> }).data['fortunes.txt']),
+        () => response.end(original),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await writeFile(
+      join(bin, 'kubectl'),
+      [
+        '#!/bin/sh',
+        `[ "$1" = --context ] || exec ${real} "$@"`,
+        'shift 2',
+        'echo "$*" >>"$(dirname "$0")/calls"',
+        'case "$1" in',
+        `  port-forward) echo "Forwarding from 127.0.0.1:${port} -> 8080"; exec sleep 30 ;;`,
+        '  apply) cat >"$(dirname "$0")/applied.yaml"; echo configmap/fortune-list configured ;;',
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    await chmod(join(bin, 'kubectl'), 0o755);
+    try {
+      const result = await run('k3d-demo.sh', ['configmap'], { PATH: `${bin}:${process.env.PATH}` });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      const applied = parse(await readFile(join(bin, 'applied.yaml'), 'utf8'));
+      const manifest = parse(await readFile(join(ROOT, 'k8s', 'configmap', 'configmap.yaml'), 'utf8'));
+      assert.equal(applied.kind, 'ConfigMap');
+      assert.equal(applied.metadata.name, manifest.metadata.name);
+      assert.deepEqual(applied.metadata.labels, manifest.metadata.labels, 'apply keeps the labels');
+      const message = applied.data['fortunes.txt'].trim();
+      assert.match(message, /^Changed at \d\d:\d\d:\d\d: /);
+      assert.match(result.stdout, new RegExp(`done in \\d+ s: served "${message}"`));
+      const calls = (await readFile(join(bin, 'calls'), 'utf8'))
+        .split('\n')
+        .filter((line) => !/^(--request-timeout=\S+ get --raw|port-forward) /.test(line));
+      assert.deepEqual(calls, [
+        'apply --filename -',
+        'logs fortune -c html-generator',
+        'get pod fortune',
+        'exec fortune -c html-generator -- cat /etc/fortunes/fortunes.txt',
+        'exec fortune -c html-generator -- cat /etc/fortunes-subpath/fortunes.txt',
+        '',
+      ]);
+    } finally {
+      server.close();
     }
   });
 
