@@ -7,6 +7,10 @@
 #   gitrepo                    the pod that never starts, and the kubelet's reason
 #   configmap                  a new list in the ConfigMap is served without a restart, within
 #                              about a minute; the copy mounted with subPath keeps the old list
+#   downwardapi, projected     a new pod label reaches the volume's labels file without a
+#                              restart, while the environment keeps the value it had at start;
+#                              projected first lists its one folder of ConfigMap, downward API
+#                              and Secret files with their modes
 #
 #   scripts/k3d-demo.sh emptydir
 #
@@ -96,6 +100,34 @@ case "$variant" in
     kube exec fortune -c html-generator -- cat /etc/fortunes-subpath/fortunes.txt
     say "=> the folder followed the ConfigMap; the subPath copy kept the list the container started with"
     say "   kubectl apply -k k8s/configmap puts the first list back"
+    ;;
+  downwardapi | projected)
+    folder=/etc/podinfo
+    if [ "$variant" = projected ]; then
+      folder=/etc/fortune
+      say "one folder, four sources' files:"
+      kube exec fortune -c html-generator -- sh -c "ls -lL $folder/*"
+    fi
+    label=fortune-sidecar/color
+    in_volume() { kube exec fortune -c html-generator -- cat "$folder/labels" | grep "^$label=" || true; }
+    now=$(in_volume)
+    say "the label in the volume: $now"
+    next=green
+    [ "$now" != "$label=\"green\"" ] || next=blue
+    step_start "labelling the pod $label=$next; waiting for the volume to show it"
+    kube label pod fortune --overwrite "$label=$next" >/dev/null
+    # The kubelet rewrites the files when it syncs the pod: often within seconds, at the latest
+    # at its periodic sync (a minute by default).
+    deadline=$((SECONDS + 150))
+    until [ "$(in_volume)" = "$label=\"$next\"" ]; do
+      [ $SECONDS -lt $deadline ] ||
+        die "the volume still says $(in_volume) after 150 s: kubectl --context $KUBE_CONTEXT describe pod fortune says why"
+      sleep 1
+    done
+    step_done "rewritten by the kubelet, without restarting the pod"
+    say "in the volume now:              $(in_volume)"
+    say "in the environment since start: $(kube exec fortune -c html-generator -- printenv FORTUNE_LABEL_AT_START)"
+    say "=> the volume follows the label; the environment keeps the value it had at start"
     ;;
   emptydir)
     recreate_and_compare

@@ -28,6 +28,7 @@ import {
 } from '@fortune-sidecar/testing';
 import { parseAllDocuments, stringify } from 'yaml';
 import { parseFortuneList } from '../../../apps/fortune-writer/src/fortune-list.ts';
+import { downwardApiVolume } from '../../../apps/fortune-writer/test/helpers/downward-api-volume.ts';
 import { kustomize, skipUnlessKubectl } from '../kustomize.ts';
 import { imageReference, REGISTRY } from '../project-catalog.ts';
 
@@ -43,6 +44,12 @@ const NODE = await documentedNodeImage();
 interface PlayOptions {
   /** A host folder in place of each hostPath: the test writes nowhere but its own folders. */
   hostPath?: string;
+  /**
+   * A host folder in place of each downwardAPI volume, laid out by the test as the kubelet lays
+   * one out: podman 4.3 plays no downwardAPI or projected volume ("HostPath, ConfigMap, EmptyDir,
+   * and PersistentVolumeClaim are currently the only supported VolumeSource").
+   */
+  downwardApi?: string;
 }
 
 const renders = new Map<string, Promise<string>>();
@@ -101,6 +108,10 @@ async function forPodman(
     if (object.spec.initContainers) object.spec.restartPolicy = 'OnFailure';
     for (const volume of object.spec.volumes ?? []) {
       if (volume.hostPath && options.hostPath) volume.hostPath.path = options.hostPath;
+      if (volume.downwardAPI && options.downwardApi) {
+        delete volume.downwardAPI;
+        volume.hostPath = { path: options.downwardApi, type: 'Directory' };
+      }
     }
   }
   // podman 4.3 plays a ConfigMap only beside a pod that mounts it, in the same file.
@@ -299,6 +310,49 @@ describe('the manifests on podman kube play', { skip }, () => {
       { what: 'the writer to log the list swapped in by renaming ..data' },
     );
     await down('configmap');
+    // podman keeps a ConfigMap's volume after `kube down`, with the swaps made here in it, and
+    // would write into it again for the next pod that names a ConfigMap fortune-list.
+    await podman.run('volume', 'rm', 'fortune-list');
+  });
+
+  it('downwardapi: the page shows a label changed in the volume, while the environment keeps the value it had at start', async () => {
+    const pod = parseAllDocuments(await render('downwardapi'))
+      .map((document) => document.toJS())
+      .find((object) => object?.kind === 'Pod') as {
+      metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+    };
+    const { labels, annotations } = pod.metadata;
+    assert.equal(labels['fortune-sidecar/color'], 'blue');
+    // What the kubelet would write for this pod, from the manifest's own labels and annotations.
+    const volume = await downwardApiVolume({ labels, annotations });
+    await chown(volume.dir, 1000, 1000);
+    const ports = await play('downwardapi', 'fortune', { downwardApi: volume.dir });
+    const url = site(ports.get('web-server/http'));
+    const page = async (shows: RegExp) =>
+      eventually(
+        async () => {
+          const answer = await httpGet(url, '/index.html', { headers: CURL });
+          return shows.test(answer.body) ? answer.body : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 200, what: `the page showing ${shows}` },
+      );
+    await page(
+      /in the volume now: <strong>blue<\/strong> \/ in the environment since start: <strong>blue<\/strong>/,
+    );
+    // podman resolves metadata.labels['...'] for the environment as the kubelet does.
+    const printenv = ['exec', 'fortune-html-generator', 'printenv', 'FORTUNE_LABEL_AT_START'];
+    const before = assertDocumentedOutput('downwardapi-env', await podman.run(...printenv));
+    assert.equal(before.command, 'kubectl exec fortune -c html-generator -- printenv FORTUNE_LABEL_AT_START');
+
+    // `kubectl label pod fortune --overwrite fortune-sidecar/color=green`, as the kubelet then
+    // writes it: a new version of both files, swapped in by renaming ..data.
+    await volume.publish({ labels: { ...labels, 'fortune-sidecar/color': 'green' }, annotations });
+    const changed = await page(/in the volume now: <strong>green<\/strong>/);
+    assert.match(changed, /in the environment since start: <strong>blue<\/strong>/);
+    assert.match(changed, /<dt>fortune-sidecar\/color<\/dt><dd>green<\/dd>/);
+    const after = assertDocumentedOutput('downwardapi-env-after-label', await podman.run(...printenv));
+    assert.equal(after.command, before.command);
+    await down('downwardapi');
   });
 
   it("hostpath: the writer's files land in the host folder and stay there after the pod is gone", async () => {
