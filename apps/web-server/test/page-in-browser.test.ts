@@ -21,6 +21,7 @@ import {
   newContext,
   type Page,
 } from '@fortune-sidecar/testing/browser';
+import { downwardApiVolume } from '../../fortune-writer/test/helpers/downward-api-volume.ts';
 import { startServerProcess } from './helpers/server-process.ts';
 
 const skip = await skipUnlessAvailable(['chromium']);
@@ -222,6 +223,65 @@ describe('the page in a browser', { skip }, () => {
       firstTime,
     );
     await context.close();
+  });
+});
+
+describe("the pod's labels in a browser", { skip }, () => {
+  it('shows a label changed in the downwardAPI volume in place, without a reload, beside the value the environment kept', async () => {
+    const folder = await tempDir();
+    const labels = { 'app.kubernetes.io/name': 'fortune', 'fortune-sidecar/color': 'blue' };
+    const annotations = { 'fortune-sidecar/note': 'Say "hi" <b>now</b>' };
+    const volume = await downwardApiVolume({ labels, annotations });
+    const writer = startService('fortune-writer', {
+      FORTUNE_DIR: folder,
+      FORTUNE_INTERVAL: '500ms',
+      FORTUNE_VARIANT: 'downwardapi',
+      FORTUNE_POD_INFO_DIR: volume.dir,
+      FORTUNE_LABEL: 'fortune-sidecar/color',
+      FORTUNE_LABEL_AT_START: 'blue',
+    });
+    await writer.waitForLog('Writing a fortune every');
+    const { server, url } = await startServerProcess(folder);
+    const browser = await launchChromium();
+    try {
+      const tab = await (await newContext(browser, { viewport: { width: 1000, height: 1200 } })).newPage();
+      await tab.goto(url.href);
+      const compared = tab.locator('#compared-label');
+      assert.equal(
+        ((await compared.textContent()) ?? '').trim(),
+        'fortune-sidecar/color: in the volume now: blue / in the environment since start: blue',
+      );
+      // Shown as text, never as markup.
+      assert.match((await tab.locator('#pod-info').textContent()) ?? '', /Say "hi" <b>now<\/b>/);
+      assert.equal(await tab.locator('#pod-info b').count(), 0);
+      await tab.locator('#live-status').getByText('Live').waitFor();
+      await tab.evaluate(() => {
+        (window as unknown as { keptAcrossUpdates: boolean }).keptAcrossUpdates = true;
+      });
+
+      // As the kubelet writes it after `kubectl label pod fortune --overwrite fortune-sidecar/color=green`.
+      await volume.publish({ labels: { ...labels, 'fortune-sidecar/color': 'green' }, annotations });
+      await compared.getByText('in the volume now: green').waitFor();
+      assert.match(
+        ((await compared.textContent()) ?? '').trim(),
+        /^fortune-sidecar\/color: in the volume now: green \/ in the environment since start: blue \(changed since the container started\)$/,
+      );
+      assert.equal(
+        await tab.evaluate(() => (window as unknown as { keptAcrossUpdates?: boolean }).keptAcrossUpdates),
+        true,
+        'the page was not reloaded',
+      );
+      // Keys are case-sensitive: shown as written, not in the capitals of the other facts.
+      const key = await tab.evaluate(
+        () => getComputedStyle(document.querySelector('#pod-info dt') as Element).textTransform,
+      );
+      assert.equal(key, 'none');
+      await mkdir(SCREENSHOTS, { recursive: true });
+      await tab.screenshot({ path: join(SCREENSHOTS, 'page-pod-info.png'), fullPage: true });
+    } finally {
+      await browser.close();
+      await Promise.all([server.stop('SIGTERM'), writer.stop('SIGTERM')]);
+    }
   });
 });
 
