@@ -25,6 +25,10 @@ RUN apt-get update \
  && mkdir -p /git && chown 1000:1000 /git
 WORKDIR /app
 COPY apps/git-sync/dist/main.js /app/main.js
+# The demo git server of k8s/git-server and k8s/secret runs from this image, which has git:
+# its repository's first commit, and its smart HTTP front (packages/git-server).
+COPY packages/git-server/dist/main.js /app/git-http-server.js
+COPY packages/git-server/seed-site.sh /app/seed-site.sh
 
 # HOME is where git and ssh look for their user files; the root filesystem may be read-only.
 ENV GITSYNC_ROOT=/git \

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   absolutePath,
   boolean,
@@ -17,7 +16,8 @@ import {
   variablesOf,
   withDefault,
 } from '@fortune-sidecar/common';
-import { type Credentials, repoUrl, secretsOf } from './repo-url.ts';
+import { type CredentialSettings, PasswordFileError, readPasswordFile } from './credentials.ts';
+import { repoUrl } from './repo-url.ts';
 
 /** A branch, tag or commit as `git fetch` takes it; never something git would read as an option. */
 const gitRef: Setting<string> = {
@@ -67,10 +67,22 @@ const settings = {
 export const KNOWN_VARIABLES = variablesOf(settings);
 
 /**
- * Reads git-sync's settings. The password is read from its file here, at start, so that a
- * missing secret fails like any other bad setting (exit 2) instead of at the first fetch.
+ * Reads git-sync's settings without reading any file: what a manifest check can verify. The
+ * password file is read at each sync (see credentials.ts); loadConfigAtStart reads it once more.
  */
 export function loadConfig(env: Env) {
+  return load(env, false);
+}
+
+/**
+ * loadConfig, with the password file read once: at start, a missing, unreadable or empty secret
+ * is a wrong setting like any other (exit 2, reported with the others), not a failed first fetch.
+ */
+export function loadConfigAtStart(env: Env) {
+  return load(env, true);
+}
+
+function load(env: Env, readPassword: boolean) {
   const { username, passwordFile, allowLocal, ...rest } = readSettings(env, settings);
   const { repo } = rest;
   const errors: ConfigError[] = [];
@@ -86,9 +98,9 @@ export function loadConfig(env: Env) {
     );
   }
 
-  let credentials: Credentials | undefined;
+  let credentials: CredentialSettings | undefined;
   if (username !== undefined || passwordFile !== undefined) {
-    const password = passwordFile === undefined ? undefined : readPassword(passwordFile, errors);
+    const readable = passwordFile === undefined || !readPassword || checkPasswordFile(passwordFile, errors);
     if (username === undefined) {
       errors.push(
         new ConfigError('GITSYNC_USERNAME', undefined, 'a user name, since GITSYNC_PASSWORD_FILE is set'),
@@ -115,27 +127,31 @@ export function loadConfig(env: Env) {
           'it has a password in it, and GITSYNC_USERNAME is set',
         ),
       );
-    } else if (password !== undefined) {
-      credentials = { username, password };
+    } else if (readable) {
+      credentials = { username, passwordFile };
     }
   }
 
   if (errors.length > 0) throw new ConfigErrors(errors);
-  return { ...rest, credentials, secrets: secretsOf(repo, credentials) };
+  return { ...rest, credentials };
 }
 
-function readPassword(file: string, errors: ConfigError[]): string | undefined {
-  const accepted = 'an absolute path to a readable file holding the password';
+/** False, with the reason in `errors`, when the password file cannot be used. */
+function checkPasswordFile(file: string, errors: ConfigError[]): boolean {
   try {
-    // Secrets mounted from Kubernetes or written with `echo` often end with a newline that is not part of it.
-    const password = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-    if (password === '')
-      errors.push(new ConfigError('GITSYNC_PASSWORD_FILE', file, accepted, 'the file is empty'));
-    return password;
+    readPasswordFile(file);
+    return true;
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    errors.push(new ConfigError('GITSYNC_PASSWORD_FILE', file, accepted, `cannot read it: ${reason}`));
-    return undefined;
+    if (!(error instanceof PasswordFileError)) throw error;
+    errors.push(
+      new ConfigError(
+        'GITSYNC_PASSWORD_FILE',
+        file,
+        'an absolute path to a readable file holding the password',
+        error.reason,
+      ),
+    );
+    return false;
   }
 }
 

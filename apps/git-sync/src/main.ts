@@ -11,18 +11,20 @@ import {
   startHealthServer,
   warnUnknownVariables,
 } from '@fortune-sidecar/common';
-import { KNOWN_VARIABLES, loadConfig } from './config.ts';
+import { KNOWN_VARIABLES, loadConfigAtStart } from './config.ts';
+import { createFetchCredentials } from './credentials.ts';
 import { gitSyncHealth } from './health.ts';
 import { createPublisher, OWNER } from './publish.ts';
-import { displayUrl, urlWithCredentials } from './repo-url.ts';
+import { displayUrl } from './repo-url.ts';
 import { createSync } from './sync.ts';
 import { startSyncLoop } from './sync-loop.ts';
 
 // Exit codes: 0 stopped or one-time sync done, 1 could not sync (or start), 2 bad settings.
 const EXIT_FAILED = 1;
 
-const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
-const log = createLogger({ format: config.logFormat, secrets: config.secrets });
+const config = loadConfigOrExit(OWNER, () => loadConfigAtStart(process.env));
+const credentials = createFetchCredentials(config.repo, config.credentials);
+const log = createLogger({ format: config.logFormat, secrets: credentials.secrets });
 warnUnknownVariables(log, process.env, ['GITSYNC_'], KNOWN_VARIABLES);
 
 // Two git-syncs on one root would share one repository and its FETCH_HEAD, and publish each
@@ -56,7 +58,7 @@ const shownUrl = displayUrl(config.repo);
 const loop = startSyncLoop({
   sync: createSync({
     root: config.root,
-    fetchUrl: urlWithCredentials(config.repo, config.credentials),
+    fetchUrl: credentials.fetchUrl,
     shownUrl,
     ref: config.ref,
     depth: config.depth,
@@ -85,7 +87,7 @@ onShutdown(log, async () => {
 
 if (config.httpPort !== undefined) {
   health = await startHealthServer(
-    gitSyncHealth(loop.status, config.maxFailures, createRedactor(config.secrets)),
+    gitSyncHealth(loop.status, config.maxFailures, (text) => createRedactor(credentials.secrets())(text)),
     config.httpPort,
     '0.0.0.0',
   );

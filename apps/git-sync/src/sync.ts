@@ -10,8 +10,11 @@ const COMMIT_HASH = /^[0-9a-f]{7,64}$/i;
 
 export interface SyncOptions {
   readonly root: string;
-  /** What git fetches from, credentials included. */
-  readonly fetchUrl: string;
+  /**
+   * What git fetches from, credentials included: asked once per sync, so that a rotated password
+   * is used from the next sync on. A throw fails the sync before anything is fetched.
+   */
+  readonly fetchUrl: () => string;
   /** The repository as logs show it, without a password. */
   readonly shownUrl: string;
   readonly ref: string;
@@ -34,7 +37,7 @@ export interface Synced {
  * into FETCH_HEAD, never merged, so a force-push simply publishes the new tip.
  */
 export function createSync(options: SyncOptions): (signal: AbortSignal) => Promise<Synced> {
-  const { fetchUrl, shownUrl, ref, depth, publisher, log } = options;
+  const { shownUrl, ref, depth, publisher, log } = options;
   const repoDir = join(options.root, GIT_SYNC_LAYOUT.repo);
   const gitOptions = { stallTimeoutMs: options.stallTimeoutMs };
   let first = true;
@@ -53,7 +56,7 @@ export function createSync(options: SyncOptions): (signal: AbortSignal) => Promi
     return git;
   }
 
-  async function fetchCommit(git: Git, signal: AbortSignal): Promise<string> {
+  async function fetchCommit(git: Git, fetchUrl: string, signal: AbortSignal): Promise<string> {
     if (!COMMIT_HASH.test(ref)) {
       await git.fetch(fetchUrl, ref, depth);
       const commit = await git.resolveCommit('FETCH_HEAD');
@@ -94,6 +97,7 @@ export function createSync(options: SyncOptions): (signal: AbortSignal) => Promi
   }
 
   async function syncOnce(signal: AbortSignal): Promise<Synced> {
+    const fetchUrl = options.fetchUrl();
     const git = await openRepository(signal);
     try {
       await publisher.removeStale(git);
@@ -101,7 +105,7 @@ export function createSync(options: SyncOptions): (signal: AbortSignal) => Promi
       if (signal.aborted) throw error;
       log.warn('Could not remove old worktrees, trying again at the next sync', { error });
     }
-    const commit = await fetchCommit(git, signal);
+    const commit = await fetchCommit(git, fetchUrl, signal);
     const changed = await publisher.publish(commit, git, signal);
     if (changed) log.info(`Synced ${shownUrl} ${ref} to ${commit}`);
     else if (first) log.info(`${shownUrl} ${ref} is at ${commit}, which is already published`);

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigErrors, type Env } from '@fortune-sidecar/common';
 import { runToExit, tempDir } from '@fortune-sidecar/testing';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig, loadConfigAtStart } from '../src/config.ts';
 
 const REPO = 'https://git.example.com/site.git';
 
 /** The messages of the configuration errors, one per wrong variable. */
-function errorsOf(env: Env): string[] {
+function errorsOf(env: Env, load: (env: Env) => unknown = loadConfig): string[] {
   try {
-    loadConfig(env);
+    load(env);
   } catch (error) {
     assert.ok(error instanceof ConfigErrors, `expected ConfigErrors, got ${error}`);
     return error.errors.map((each) => each.message);
@@ -108,28 +108,25 @@ describe('configuration', () => {
     );
   });
 
-  it('reads the password from its file at start, without the trailing newline', async () => {
-    const file = join(dir, 'password');
-    await writeFile(file, 's3cret\n');
-    const config = loadConfig({
-      GITSYNC_REPO: REPO,
-      GITSYNC_USERNAME: 'deploy',
-      GITSYNC_PASSWORD_FILE: file,
-    });
-    assert.deepEqual(config.credentials, { username: 'deploy', password: 's3cret' });
-    assert.ok(config.secrets.includes('s3cret'));
+  it("keeps the password file's path, and reads no file unless at start", () => {
+    const missing = join(dir, 'missing');
+    const env = { GITSYNC_REPO: REPO, GITSYNC_USERNAME: 'deploy', GITSYNC_PASSWORD_FILE: missing };
+    assert.deepEqual(loadConfig(env).credentials, { username: 'deploy', passwordFile: missing });
+    assert.equal(errorsOf(env, loadConfigAtStart).length, 1);
   });
 
-  it('refuses a password file that is missing, unreadable or empty', async () => {
+  it('at start, refuses a password file that is missing, unreadable or empty', async () => {
     const missing = join(dir, 'missing');
+    const credentials = { GITSYNC_USERNAME: 'deploy', GITSYNC_PASSWORD_FILE: missing };
     assert.match(
-      errorsOf({ GITSYNC_REPO: REPO, GITSYNC_USERNAME: 'deploy', GITSYNC_PASSWORD_FILE: missing })[0] ?? '',
+      errorsOf({ GITSYNC_REPO: REPO, ...credentials }, loadConfigAtStart)[0] ?? '',
       /^GITSYNC_PASSWORD_FILE=".*missing" is not valid \(cannot read it: ENOENT\)/,
     );
     const empty = join(dir, 'empty');
     await writeFile(empty, '\n');
     assert.match(
-      errorsOf({ GITSYNC_REPO: REPO, GITSYNC_USERNAME: 'deploy', GITSYNC_PASSWORD_FILE: empty })[0] ?? '',
+      errorsOf({ GITSYNC_REPO: REPO, ...credentials, GITSYNC_PASSWORD_FILE: empty }, loadConfigAtStart)[0] ??
+        '',
       /the file is empty/,
     );
     if (process.getuid?.() !== 0) {
@@ -137,7 +134,10 @@ describe('configuration', () => {
       await writeFile(locked, 'x');
       await chmod(locked, 0);
       assert.match(
-        errorsOf({ GITSYNC_REPO: REPO, GITSYNC_USERNAME: 'deploy', GITSYNC_PASSWORD_FILE: locked })[0] ?? '',
+        errorsOf(
+          { GITSYNC_REPO: REPO, ...credentials, GITSYNC_PASSWORD_FILE: locked },
+          loadConfigAtStart,
+        )[0] ?? '',
         /EACCES/,
       );
     }

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   createOrigin,
+  eventually,
   type GitServer,
+  kubeletVolume,
   resourceBounds,
   startHttpGitServer,
   startService,
@@ -128,6 +130,90 @@ describe('git-sync over smart HTTP with basic authentication', () => {
     const { gitSync, lastError } = start({ GITSYNC_ONE_TIME: 'true', GITSYNC_MAX_FAILURES: '0' });
     assert.deepEqual(await gitSync.exited, { code: 1, signal: null });
     assert.match(String(lastError()), /terminal prompts disabled/);
+  });
+});
+
+describe('a rotated password reaches the running git-sync, read again at every sync', () => {
+  const NEW_PASSWORD = 'n3w"pass w@rd';
+
+  /** A server of its own, whose password the test rotates, and a git-sync that syncs from it. */
+  async function setUp(passwordFile: string) {
+    const server = await startHttpGitServer(base, { username: USERNAME, password: PASSWORD });
+    after(() => server.stop());
+    const name = `rotated-${randomUUID()}.git`;
+    const origin = await createOrigin(base, name);
+    const first = await origin.commit({ 'index.txt': 'before the rotation\n' });
+    const root = join(base, `root-${randomUUID()}`);
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: server.url(name),
+      GITSYNC_ROOT: root,
+      GITSYNC_USERNAME: USERNAME,
+      GITSYNC_PASSWORD_FILE: passwordFile,
+      GITSYNC_PERIOD: '100ms',
+      // Between the server's rotation and the file's, syncs fail: it must not give up meanwhile.
+      GITSYNC_MAX_FAILURES: '-1',
+    });
+    after(() => gitSync.stop());
+    await gitSync.waitForLog(`to ${first}`);
+    const served = () => readFile(join(root, 'html', 'index.txt'), 'utf8');
+    return { server, origin, gitSync, served };
+  }
+
+  /** Nothing of either password in what git-sync printed. */
+  function assertNoPassword(output: string): void {
+    for (const password of [PASSWORD, NEW_PASSWORD]) {
+      for (const form of [password, encodeURIComponent(password), JSON.stringify(password).slice(1, -1)])
+        assert.ok(!output.includes(form), `"${form}" in the output`);
+    }
+  }
+
+  it('a password file rewritten in place: the next sync uses the new password, with no restart', async () => {
+    const file = join(base, `password-${randomUUID()}`);
+    await writeFile(file, `${PASSWORD}\n`);
+    const { server, origin, gitSync, served } = await setUp(file);
+    server.setPassword(NEW_PASSWORD);
+    await writeFile(file, `${NEW_PASSWORD}\n`);
+    const second = await origin.commit({ 'index.txt': 'after the rotation\n' });
+    await gitSync.waitForLog(`to ${second}`);
+    assert.equal(await served(), 'after the rotation\n');
+    assert.equal(gitSync.logs().filter((line) => line.msg.startsWith('Syncing ')).length, 1, 'started once');
+    assertNoPassword(gitSync.output.join('\n'));
+  });
+
+  it("a Secret volume's ..data link swapped by the kubelet: the next sync uses the new password", async () => {
+    const volume = await kubeletVolume({ password: `${PASSWORD}\n` });
+    const { server, origin, gitSync, served } = await setUp(volume.path('password'));
+    server.setPassword(NEW_PASSWORD);
+    await volume.publish({ password: NEW_PASSWORD });
+    const second = await origin.commit({ 'index.txt': 'after the swap\n' });
+    await gitSync.waitForLog(`to ${second}`);
+    assert.equal(await served(), 'after the swap\n');
+    assertNoPassword(gitSync.output.join('\n'));
+  });
+
+  it('a password file briefly empty fails those syncs and keeps the published revision', async () => {
+    const volume = await kubeletVolume({ password: `${PASSWORD}\n` });
+    const { origin, gitSync, served } = await setUp(volume.path('password'));
+    await volume.publish({ password: '' });
+    const failed = await gitSync.waitForLog('Sync failed');
+    assert.match(
+      String(failed.error),
+      new RegExp(
+        `^cannot use the password in GITSYNC_PASSWORD_FILE=${volume.path('password')}: the file is empty$`,
+      ),
+    );
+    const second = await origin.commit({ 'index.txt': 'not without a password\n' });
+    // The sync under way when the commit came may have read the file before it: the one after it cannot.
+    const failures = () => gitSync.logs().filter((line) => line.msg.startsWith('Sync failed')).length;
+    const before = failures();
+    await eventually(async () => (failures() >= before + 2 ? true : undefined), {
+      what: 'two more failed syncs',
+    });
+    assert.equal(await served(), 'before the rotation\n', 'the published revision stays');
+    assert.ok(!gitSync.output.join('\n').includes(`to ${second}`), 'nothing new published');
+    await volume.publish({ password: `${PASSWORD}\n` });
+    await gitSync.waitForLog(`to ${second}`);
+    assert.equal(await served(), 'not without a password\n');
   });
 });
 

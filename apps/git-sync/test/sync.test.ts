@@ -59,7 +59,7 @@ describe('one sync against a git daemon', () => {
     const url = options.url ?? daemon.url(name);
     const sync = createSync({
       root,
-      fetchUrl: url,
+      fetchUrl: () => url,
       shownUrl: url,
       ref: options.ref ?? 'HEAD',
       depth: options.depth ?? 1,
@@ -178,7 +178,7 @@ describe('one sync against a git daemon', () => {
     await sync();
     const unreachable = createSync({
       root,
-      fetchUrl: url.replace(`:${daemon.port}/`, ':1/'),
+      fetchUrl: () => url.replace(`:${daemon.port}/`, ':1/'),
       shownUrl: url,
       ref: 'HEAD',
       depth: 1,

@@ -10,8 +10,11 @@ export interface Logger {
 
 export interface LoggerOptions {
   readonly format: LogFormat;
-  /** Values that must never be printed (passwords, tokens): replaced by `***` wherever they appear. */
-  readonly secrets?: readonly string[];
+  /**
+   * Values that must never be printed (passwords, tokens): replaced by `***` wherever they appear.
+   * A function when they change while the service runs (a rotated password): asked at each line.
+   */
+  readonly secrets?: readonly string[] | (() => readonly string[]);
   readonly write?: (line: string) => void;
   readonly now?: () => Date;
 }
@@ -25,9 +28,20 @@ type Level = 'info' | 'warn' | 'error';
 export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
-  // Lines are JSON (or quote values with JSON.stringify), so a secret holding `"` or `\` appears escaped.
-  const secrets = (options.secrets ?? []).flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]);
-  const redact = createRedactor(secrets);
+  const { secrets: given = [] } = options;
+  const secretsNow = typeof given === 'function' ? given : () => given;
+  // Made again only when the list is a new one, not at every line.
+  let redacting: readonly string[] | undefined;
+  let redact = (text: string) => text;
+  const redactNow = (line: string) => {
+    const secrets = secretsNow();
+    if (secrets !== redacting) {
+      redacting = secrets;
+      // Lines are JSON (or quote values with JSON.stringify), so a secret holding `"` or `\` appears escaped.
+      redact = createRedactor(secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]));
+    }
+    return redact(line);
+  };
 
   const emit = (level: Level, message: string, fields: LogFields = {}) => {
     const time = now().toISOString();
@@ -35,7 +49,7 @@ export function createLogger(options: LoggerOptions): Logger {
       options.format === 'json'
         ? JSON.stringify({ time, level, msg: message, ...plain(fields) })
         : `${time} ${level === 'info' ? '' : `${level.toUpperCase()} `}${message}${textFields(fields)}`;
-    write(redact(line));
+    write(redactNow(line));
   };
   return {
     info: (message, fields) => emit('info', message, fields),

@@ -26,4 +26,21 @@ describe('redacting secrets', () => {
       assert.ok(!lines[0]?.includes('word'), `${format}: ${lines[0]}`);
     }
   });
+
+  it('keeps a secret learned while the service runs out of the lines after it, in every form', () => {
+    let secrets: readonly string[] = ['old-s3cret'];
+    for (const format of ['json', 'text'] as const) {
+      const lines: string[] = [];
+      const log = createLogger({ format, secrets: () => secrets, write: (line) => lines.push(line) });
+      log.info('before the rotation: old-s3cret');
+      secrets = [...secrets, 'n3w"word'];
+      log.info('after the rotation: old-s3cret n3w"word', { detail: 'n3w"word' });
+      assert.deepEqual(
+        lines.map((line) => line.includes('s3cret') || line.includes('word')),
+        [false, false],
+        `${format}: ${lines.join('\n')}`,
+      );
+      secrets = ['old-s3cret'];
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startGitHttpServer } from '@fortune-sidecar/git-server';
 import { PATIENCE_MS } from './patience.ts';
 
 export interface GitServer {
@@ -79,89 +79,31 @@ export interface BasicAuth {
   readonly password: string;
 }
 
-/**
- * Smart HTTP: `git http-backend` run as a CGI program behind node:http, on 127.0.0.1, asking
- * for basic authentication when `auth` is given.
- */
-export async function startHttpGitServer(base: string, auth?: BasicAuth): Promise<GitServer> {
-  const expected = auth && `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-  const server = createHttpServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (expected && request.headers.authorization !== expected) {
-      response.writeHead(401, { 'www-authenticate': 'Basic realm="git"' });
-      response.end('authentication required\n');
-      return;
-    }
-    runHttpBackend(base, url, request, response, auth?.username);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    port,
-    url: (name) => `http://127.0.0.1:${port}/${name}`,
-    stop: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+export interface HttpGitServer extends GitServer {
+  /** The password the server asks for from the next request on: rotated on the server's side. */
+  setPassword(password: string): void;
 }
 
-function runHttpBackend(
-  base: string,
-  url: URL,
-  request: IncomingMessage,
-  response: ServerResponse,
-  user: string | undefined,
-): void {
-  const header = (name: string) => {
-    const value = request.headers[name];
-    return typeof value === 'string' ? value : '';
-  };
-  const cgi = spawn('git', ['http-backend'], {
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      GIT_PROJECT_ROOT: base,
-      GIT_HTTP_EXPORT_ALL: '1',
-      REQUEST_METHOD: request.method ?? 'GET',
-      PATH_INFO: decodeURIComponent(url.pathname),
-      QUERY_STRING: url.search.slice(1),
-      CONTENT_TYPE: header('content-type'),
-      ...(request.headers['content-length'] ? { CONTENT_LENGTH: header('content-length') } : {}),
-      HTTP_CONTENT_ENCODING: header('content-encoding'),
-      GIT_PROTOCOL: header('git-protocol'),
-      REMOTE_ADDR: '127.0.0.1',
-      ...(user ? { REMOTE_USER: user } : {}),
+/**
+ * Smart HTTP on 127.0.0.1: the demo git server's own front for `git http-backend`
+ * (packages/git-server), asking for basic authentication when `auth` is given.
+ */
+export async function startHttpGitServer(base: string, auth?: BasicAuth): Promise<HttpGitServer> {
+  let password = auth?.password ?? '';
+  const server = await startGitHttpServer({
+    root: base,
+    host: '127.0.0.1',
+    port: 0,
+    ...(auth ? { auth: { username: auth.username, password: () => password } } : {}),
+  });
+  return {
+    port: server.port,
+    url: (name) => `http://127.0.0.1:${server.port}/${name}`,
+    stop: () => server.close(),
+    setPassword(next) {
+      password = next;
     },
-  });
-  request.pipe(cgi.stdin);
-  // The CGI answer is headers, a blank line, then the body.
-  let head = Buffer.alloc(0);
-  let headersDone = false;
-  cgi.stdout.on('data', (chunk: Buffer) => {
-    if (headersDone) {
-      response.write(chunk);
-      return;
-    }
-    head = Buffer.concat([head, chunk]);
-    const end = head.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    headersDone = true;
-    let status = 200;
-    for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon).trim();
-      const value = line.slice(colon + 1).trim();
-      if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
-      else response.setHeader(name, value);
-    }
-    response.writeHead(status);
-    response.write(head.subarray(end + 4));
-  });
-  cgi.on('close', () => {
-    if (!headersDone) response.writeHead(500);
-    response.end();
-  });
+  };
 }
 
 /** A server that accepts connections and never answers: a remote that hangs. */

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { tempDir } from '@fortune-sidecar/testing';
+import { createFetchCredentials, PasswordFileError } from '../src/credentials.ts';
+
+const REPO = { text: 'https://git.example.com/site.git', kind: 'http' } as const;
+const dir = await tempDir('git-sync-credentials-');
+
+describe('the credentials of each sync', () => {
+  it('reads the password file at each sync, and keeps every password it read secret', async () => {
+    const file = join(dir, 'password');
+    await writeFile(file, 'first pass\n');
+    const credentials = createFetchCredentials(REPO, { username: 'deploy', passwordFile: file });
+    assert.equal(credentials.fetchUrl(), 'https://deploy:first%20pass@git.example.com/site.git');
+    await writeFile(file, 'second@pass\n');
+    assert.equal(credentials.fetchUrl(), 'https://deploy:second%40pass@git.example.com/site.git');
+    for (const secret of ['first pass', 'first%20pass', 'second@pass', 'second%40pass'])
+      assert.ok(credentials.secrets().includes(secret), secret);
+  });
+
+  it('fails the sync, naming the file, when it is empty or gone; the next read recovers', async () => {
+    const file = join(dir, 'rotating');
+    await writeFile(file, '');
+    const credentials = createFetchCredentials(REPO, { username: 'deploy', passwordFile: file });
+    assert.throws(() => credentials.fetchUrl(), {
+      name: 'PasswordFileError',
+      message: `cannot use the password in GITSYNC_PASSWORD_FILE=${file}: the file is empty`,
+    });
+    assert.throws(
+      () => createFetchCredentials(REPO, { username: 'deploy', passwordFile: join(dir, 'gone') }).fetchUrl(),
+      (error) => error instanceof PasswordFileError && error.reason === 'cannot read it: ENOENT',
+    );
+    await writeFile(file, 'back\n');
+    assert.equal(credentials.fetchUrl(), 'https://deploy:back@git.example.com/site.git');
+  });
+
+  it('without credentials, fetches the URL as given and redacts a password written into it', () => {
+    const inline = { text: 'https://deploy:in%20url@git.example.com/site.git', kind: 'http' } as const;
+    const credentials = createFetchCredentials(inline, undefined);
+    assert.equal(credentials.fetchUrl(), inline.text);
+    assert.deepEqual(credentials.secrets(), ['in%20url', 'in url']);
+  });
+});
