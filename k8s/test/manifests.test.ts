@@ -23,6 +23,7 @@ import type { IContainer, IPod, IService, IVolume } from 'kubernetes-models/v1';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import type { ISecret } from 'kubernetes-models/v1/Secret';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { parseFortuneList } from '../../apps/fortune-writer/src/fortune-list.ts';
 import { FORTUNE_COOKIES } from '../../apps/fortune-writer/src/pick-fortune.ts';
@@ -42,6 +43,7 @@ const VARIANTS = [
   'nfs',
   'projected',
   'pv-pvc',
+  'secret',
   'statefulset',
   'storageclass',
 ];
@@ -527,6 +529,54 @@ describe('Kubernetes manifests', () => {
           });
       assert.equal(gitServer(v.manifests).length, 2, 'the git server pod and its Service');
       assert.deepEqual(gitServer(v.manifests), gitServer(classic.manifests));
+    });
+
+    it('secret: git-sync reads its password from a Secret volume only it mounts, readable through fsGroup, from a git server that asks for it', async () => {
+      const v = variant('secret');
+      const classic = variant('git-sync');
+      const secret = v.find<ISecret>('Secret', 'git-credentials');
+      assert.deepEqual(Object.keys(secret.stringData ?? {}), ['password']);
+      assert.deepEqual(v.volume('git-secret').secret, { secretName: 'git-credentials', defaultMode: 0o400 });
+      // defaultMode 0400 makes the files root's alone: the kubelet adds group read for fsGroup.
+      assert.equal(v.pod.spec?.securityContext?.fsGroup, 1000);
+      assert.equal(v.pod.spec?.securityContext?.runAsGroup, 1000);
+
+      const sync = [v.container('git-sync-init'), v.container('git-sync')];
+      for (const container of sync) {
+        const mount = container.volumeMounts?.find((m) => m.name === 'git-secret');
+        assert.deepEqual(mount, { name: 'git-secret', mountPath: '/etc/git-secret', readOnly: true });
+        assert.equal(v.env(container, 'GITSYNC_PASSWORD_FILE')?.value, '/etc/git-secret/password');
+        assert.equal(v.env(container, 'GITSYNC_USERNAME')?.value, 'fortune');
+        // Never from an environment variable: a subPath mount would never see a rotation either.
+        assert.ok(
+          !container.env?.some((e) => e.valueFrom?.secretKeyRef),
+          `${container.name}: no secretKeyRef`,
+        );
+        assert.ok(!container.volumeMounts?.some((m) => m.subPath), `${container.name}: no subPath`);
+      }
+      assert.deepEqual(
+        v.container('web-server').volumeMounts?.map((m) => m.name),
+        ['site'],
+        'the web server has no use for the password',
+      );
+      assert.deepEqual(v.container('web-server'), classic.container('web-server'), 'the same web server');
+
+      // The git server asks for the same user and the password of the same Secret, over HTTP.
+      const server = v.podNamed('git-server');
+      const http = v.container('git-http', server);
+      assert.deepEqual(v.volume('git-secret', server).secret, v.volume('git-secret').secret);
+      assert.equal(v.env(http, 'GIT_SERVER_USERNAME')?.value, 'fortune');
+      assert.equal(v.env(http, 'GIT_SERVER_PASSWORD_FILE')?.value, '/etc/git-secret/password');
+      const service = v.find<IService>('Service', 'git-server');
+      const url = new URL(v.env(v.container('git-sync'), 'GITSYNC_REPO')?.value ?? '');
+      assert.equal(url.protocol, 'http:');
+      assert.equal(url.hostname, 'git-server');
+      assert.equal(Number(url.port), service.spec?.ports?.[0]?.port);
+      assert.equal(v.env(v.container('git-sync-init'), 'GITSYNC_REPO')?.value, url.href);
+
+      const text = (await v.text('secret.yaml')) + (await v.text('pod.yaml'));
+      for (const fact of ['kubectl create secret generic', 'not encryption', 'tmpfs', 'fsGroup', 'subPath'])
+        assert.ok(text.includes(fact), `k8s/secret says: ${fact}`);
     });
 
     it('hostpath: a folder of the agent node, which pins the pod to that node', async () => {

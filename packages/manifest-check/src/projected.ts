@@ -128,6 +128,11 @@ function checkVolume(
   report: (message: string) => void,
 ): void {
   if (volume.downwardAPI) checkDownwardItems(pod, volume.name, volume.downwardAPI.items ?? [], report);
+  // A secret volume names its Secret by secretName, where the other sources say name.
+  if (volume.secret) {
+    const { secretName: name, optional, items } = volume.secret;
+    checkKeyedSource(volume.name, 'Secret', { name, optional, items }, manifests, report);
+  }
   const projected = volume.projected;
   if (!projected) return;
   const paths: string[] = [];

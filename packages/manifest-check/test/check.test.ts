@@ -465,6 +465,46 @@ describe('manifest check', () => {
     });
   });
 
+  describe('Secret volumes', () => {
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'git-credentials' },
+      stringData: { password: 'placeholder' },
+    };
+    /** goodPod() whose writer also mounts the Secret volume `credentials`, read-only. */
+    const podWithSecret = (source: object) =>
+      podWith((pod, writer) => {
+        writer.volumeMounts.push({ name: 'credentials', mountPath: '/etc/git-secret', readOnly: true });
+        pod.spec.volumes.push({ name: 'credentials', secret: source } as never);
+      });
+
+    it('accepts a Secret volume, whole or as items, whose keys come from data or stringData', () => {
+      assert.deepEqual(
+        problemsOf(secret, podWithSecret({ secretName: 'git-credentials', defaultMode: 0o400 })),
+        [],
+      );
+      const items = { secretName: 'git-credentials', items: [{ key: 'password', path: 'git/password' }] };
+      assert.deepEqual(problemsOf(secret, podWithSecret(items)), []);
+      const encoded = { ...secret, stringData: undefined, data: { password: 'cGxhY2Vob2xkZXI=' } };
+      assert.deepEqual(problemsOf(encoded, podWithSecret(items)), []);
+    });
+
+    it('reports a Secret volume whose Secret no manifest creates, unless it is optional', () => {
+      assert.deepEqual(problemsOf(secret, podWithSecret({ secretName: 'git-credential' })), [
+        'Pod/fortune: volume "credentials" uses Secret git-credential, which no manifest here creates',
+      ]);
+      assert.deepEqual(problemsOf(podWithSecret({ secretName: 'git-credential', optional: true })), []);
+    });
+
+    it('reports an item whose key the Secret does not have', () => {
+      const items = { secretName: 'git-credentials', items: [{ key: 'token', path: 'password' }] };
+      assert.deepEqual(problemsOf(secret, podWithSecret(items)), [
+        'Pod/fortune: volume "credentials" maps key "token", which Secret git-credentials does not have (its keys: password)',
+      ]);
+    });
+  });
+
   describe('Deployments and StatefulSets', () => {
     /** goodPod() as the template of a workload. */
     function workload(kind: 'Deployment' | 'StatefulSet', change?: (pod: Pod) => void) {
