@@ -247,6 +247,62 @@ describe('k3d workflow scripts', () => {
     }
   });
 
+  for (const [variant, folder] of [
+    ['downwardapi', '/etc/podinfo'],
+    ['projected', '/etc/fortune'],
+  ] as const) {
+    it(`k3d-demo.sh ${variant} relabels the pod, waits until the volume's labels file shows it, then prints the volume's and the environment's value`, async () => {
+      // A kubelet of stand-ins: kubectl keeps the pod's label in a file, rewrites it a few reads
+      // after `kubectl label` (the kubelet's sync), and answers exec from it.
+      const bin = await tempDir('fortune-demo-');
+      await writeFile(join(bin, 'color'), 'blue');
+      await writeFile(
+        join(bin, 'kubectl'),
+        [
+          '#!/bin/sh',
+          'dir=$(dirname "$0")',
+          'shift 2',
+          'echo "$*" >>"$dir/calls"',
+          'case "$*" in',
+          '  "label pod fortune --overwrite fortune-sidecar/color="*) echo "$5" | cut -d= -f2 >"$dir/next"; echo 0 >"$dir/reads" ;;',
+          `  "exec fortune -c html-generator -- cat ${folder}/labels")`,
+          '    if [ -f "$dir/next" ]; then',
+          '      reads=$(($(cat "$dir/reads") + 1)); echo $reads >"$dir/reads"',
+          '      [ $reads -lt 3 ] || mv "$dir/next" "$dir/color"',
+          '    fi',
+          `    printf 'app.kubernetes.io/name="fortune"\\nfortune-sidecar/color="%s"\\nfortune-sidecar/variant="${variant}"' "$(cat "$dir/color")" ;;`,
+          '  "exec fortune -c html-generator -- printenv FORTUNE_LABEL_AT_START") echo blue ;;',
+          `  "exec fortune -c html-generator -- sh -c ls -lL ${folder}/*") echo "-r--r----- 1 root 1000 17 Nov 30 10:42 ${folder}/token" ;;`,
+          'esac',
+          '',
+        ].join('\n'),
+      );
+      await chmod(join(bin, 'kubectl'), 0o755);
+      const result = await run('k3d-demo.sh', [variant], { PATH: `${bin}:${process.env.PATH}` });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      const said = result.stdout.split('\n').filter((line) => line.startsWith('[k3d-demo] '));
+      assert.deepEqual(said.slice(variant === 'projected' ? 1 : 0), [
+        '[k3d-demo] the label in the volume: fortune-sidecar/color="blue"',
+        '[k3d-demo] labelling the pod fortune-sidecar/color=green; waiting for the volume to show it',
+        said.find((line) => line.includes('done in')),
+        '[k3d-demo] in the volume now:              fortune-sidecar/color="green"',
+        '[k3d-demo] in the environment since start: blue',
+        '[k3d-demo] => the volume follows the label; the environment keeps the value it had at start',
+      ]);
+      assert.match(
+        said.find((line) => line.includes('done in')) ?? '',
+        /^\[k3d-demo\] {3}done in \d+ s: rewritten by the kubelet, without restarting the pod$/,
+      );
+      const calls = (await readFile(join(bin, 'calls'), 'utf8')).split('\n');
+      assert.ok(
+        calls.includes('label pod fortune --overwrite fortune-sidecar/color=green'),
+        calls.join('\n'),
+      );
+      if (variant === 'projected')
+        assert.match(result.stdout, /token/, "lists the Secret's file with its mode");
+    });
+  }
+
   it('k3d-delete.sh deletes the pods, then the claims, then the rest of the variant, as the seed explains', async () => {
     const selector = ['--selector', 'fortune-sidecar/variant=pv-pvc', '--ignore-not-found', '--wait=true'];
     assert.deepEqual(await dryRun('k3d-delete.sh', ['pv-pvc']), [
