@@ -2,7 +2,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
-import { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from 'kubernetes-models/v1';
+import {
+  ConfigMap,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  Secret,
+  Service,
+} from 'kubernetes-models/v1';
 import ts from 'typescript';
 import { type Manifest, type Problem, problem } from './load.ts';
 
