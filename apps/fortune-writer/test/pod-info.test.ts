@@ -118,7 +118,9 @@ describe("the downward API's labels and annotations files", () => {
     const lines: string[] = [];
     const log = createLogger({ format: 'text', write: (line) => lines.push(line), now: () => new Date(0) });
     const current = podInfoFolder({ dir: volume.dir, initial: readPodInfo(volume.dir), log });
-    await volume.publish({ labels: { color: 'green' }, notFiles: ['labels'] });
+    // A version whose labels cannot be read as a file: a folder in its place.
+    await volume.publish({});
+    await mkdir(join(volume.dir, '..data', 'labels'));
     assert.deepEqual(current().labels, [['color', 'blue']]);
     assert.deepEqual(current().labels, [['color', 'blue']]);
     assert.equal(lines.length, 1);
