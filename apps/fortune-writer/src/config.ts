@@ -5,6 +5,7 @@ import {
   duration,
   type Env,
   integer,
+  type Logger,
   logFormatSetting,
   oneOf,
   optional,
@@ -19,8 +20,8 @@ import {
 } from '@fortune-sidecar/common';
 import { validateDetailed } from 'node-cron';
 import { cronTimes } from './cron-times.ts';
-import { readFortuneList } from './fortune-list.ts';
-import { type PodInfo, readPodInfo } from './pod-info.ts';
+import { fortuneListFile } from './fortune-list.ts';
+import { type PodInfo, podInfoFolder } from './pod-info.ts';
 
 export type Schedule =
   | { readonly kind: 'interval'; readonly ms: number }
@@ -42,7 +43,7 @@ const FORTUNE_LIST_ACCEPTED =
   'an absolute path to a readable UTF-8 text file with one fortune per line (blank lines and lines starting with # are left out)';
 
 /** Only the path: the file is read by `loadFortuneList`, so checking a manifest's settings reads no file. */
-const fortuneListFile: Setting<string> = { accepted: FORTUNE_LIST_ACCEPTED, parse: absolutePath.parse };
+const listFilePath: Setting<string> = { accepted: FORTUNE_LIST_ACCEPTED, parse: absolutePath.parse };
 
 const POD_INFO_ACCEPTED =
   'an absolute path to a readable folder holding the files labels and annotations of a downwardAPI volume (one key="value" per line), or one of them';
@@ -83,7 +84,7 @@ const settings = {
   interval: withDefault('FORTUNE_INTERVAL', '10s', duration(10)),
   cron: optional('FORTUNE_SCHEDULE', cronExpression),
   historySize: withDefault('FORTUNE_HISTORY', '20', integer(1, 1000)),
-  fortuneListFile: optional('FORTUNE_LIST_FILE', fortuneListFile),
+  fortuneListFile: optional('FORTUNE_LIST_FILE', listFilePath),
   httpPort: optional('FORTUNE_HTTP_PORT', port),
   podName: optional('POD_NAME', text),
   nodeName: optional('NODE_NAME', text),
@@ -132,12 +133,12 @@ function comparedLabel(
 }
 
 /**
- * The fortunes of `FORTUNE_LIST_FILE`, read at start: a missing, unreadable or empty file is a
- * wrong setting (ConfigErrors), so the writer stops before it writes anything.
+ * The fortunes of `FORTUNE_LIST_FILE`, followed from the start: a missing, unreadable or empty
+ * file at start is a wrong setting (ConfigErrors), so the writer stops before it writes anything.
  */
-export function loadFortuneList(path: string): readonly string[] {
+export function loadFortuneList(path: string, log: Logger): () => readonly string[] {
   try {
-    return readFortuneList(path);
+    return fortuneListFile({ path, log });
   } catch (error) {
     throw new ConfigErrors([
       new ConfigError('FORTUNE_LIST_FILE', path, FORTUNE_LIST_ACCEPTED, (error as Error).message),
@@ -146,12 +147,12 @@ export function loadFortuneList(path: string): readonly string[] {
 }
 
 /**
- * The labels and annotations of `FORTUNE_POD_INFO_DIR`, read at start: a folder the writer cannot
- * use is a wrong setting (ConfigErrors), as a bad list is.
+ * The labels and annotations of `FORTUNE_POD_INFO_DIR`, followed from the start: a folder the
+ * writer cannot use at start is a wrong setting (ConfigErrors), as a bad list is.
  */
-export function loadPodInfo(dir: string): PodInfo {
+export function loadPodInfo(dir: string, log: Logger): () => PodInfo {
   try {
-    return readPodInfo(dir);
+    return podInfoFolder({ dir, log });
   } catch (error) {
     throw new ConfigErrors([
       new ConfigError('FORTUNE_POD_INFO_DIR', dir, POD_INFO_ACCEPTED, (error as Error).message),

@@ -3,11 +3,9 @@ import { statSync } from 'node:fs';
 export interface FollowedFilesOptions<T> {
   /** What to look up again before each use; a change of any of them means a new version. */
   readonly paths: readonly string[];
-  /** What was read at start, so that a bad version stops the writer before it writes. */
-  readonly initial: T;
-  /** Reads a new version, or throws saying why it cannot be used. */
+  /** Reads a version, or throws saying why it cannot be used. */
   readonly read: () => T;
-  /** A new version is in use. */
+  /** A new version is in use (not called for the first). */
   readonly onRead: (value: T) => void;
   /** A new version cannot be used: `kept` goes on. Called once per version. */
   readonly onUnusable: (reason: string, kept: T) => void;
@@ -20,10 +18,14 @@ export interface FollowedFilesOptions<T> {
  * compares what it finds (device, inode, size, modification time) with the last version seen;
  * only then are the files read again. A version that cannot be used keeps the last good value,
  * with one report per version, and is tried again only once the files change again.
+ *
+ * The first version is read here, and throws if it cannot be used, so that a bad file stops the
+ * writer before it writes. Its version is taken before it is read: a swap between the two is
+ * then seen at the next call, where taking it after would miss it until the files changed again.
  */
 export function followFiles<T>(options: FollowedFilesOptions<T>): () => T {
-  let value = options.initial;
   let seen = versionOf(options.paths);
+  let value = options.read();
   return () => {
     const version = versionOf(options.paths);
     if (version === seen) return value;

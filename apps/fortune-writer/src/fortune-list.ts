@@ -31,8 +31,6 @@ export function readFortuneList(path: string): string[] {
 
 export interface FortuneListFileOptions {
   readonly path: string;
-  /** The list read at start (readFortuneList), so a bad file stops the writer before it writes. */
-  readonly initial: readonly string[];
   readonly log: Logger;
 }
 
@@ -51,7 +49,6 @@ export function fortuneListFile(options: FortuneListFileOptions): () => readonly
   const { path, log } = options;
   return followFiles<readonly string[]>({
     paths: [path],
-    initial: options.initial,
     read: () => readFortuneList(path),
     onRead: (fortunes) => logListInUse(log, fortunes, path),
     onUnusable: (reason, fortunes) =>

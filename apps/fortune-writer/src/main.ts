@@ -13,21 +13,22 @@ import {
   warnUnknownVariables,
 } from '@fortune-sidecar/common';
 import { KNOWN_VARIABLES, loadConfig, loadFortuneList, loadPodInfo, reloadSeconds } from './config.ts';
-import { fortuneListFile, logListInUse } from './fortune-list.ts';
+import { logListInUse } from './fortune-list.ts';
 import { createFortuneWriter, type FortuneWriter, OWNER } from './fortune-writer.ts';
 import { writerHealth } from './health.ts';
 import { loadHistoryOrExit } from './history-file.ts';
 import { createFortunePicker, FORTUNE_COOKIES } from './pick-fortune.ts';
-import { logPodInfoInUse, podInfoFolder } from './pod-info.ts';
+import { logPodInfoInUse } from './pod-info.ts';
 import { type RunningSchedule, startSchedule } from './schedule.ts';
 
 const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
-const { fortuneListFile: listPath } = config;
-const fortuneList =
-  listPath === undefined ? undefined : loadConfigOrExit(OWNER, () => loadFortuneList(listPath));
-const { podInfoDir } = config;
-const podInfo = podInfoDir === undefined ? undefined : loadConfigOrExit(OWNER, () => loadPodInfo(podInfoDir));
 const log = createLogger({ format: config.logFormat });
+const { fortuneListFile: listPath, podInfoDir } = config;
+// Followed from here on: a change while the writer waits for the folder's lock is not missed.
+const fortuneList =
+  listPath === undefined ? undefined : loadConfigOrExit(OWNER, () => loadFortuneList(listPath, log));
+const podInfo =
+  podInfoDir === undefined ? undefined : loadConfigOrExit(OWNER, () => loadPodInfo(podInfoDir, log));
 warnUnknownVariables(log, process.env, ['FORTUNE_'], KNOWN_VARIABLES);
 
 let writer: FortuneWriter | undefined;
@@ -62,12 +63,8 @@ const leftovers = await removeTempFiles(OWNER, config.dir).catch(() => []);
 for (const name of leftovers) log.info(`Removed ${name}, left by an interrupted write`);
 
 const history = await loadHistoryOrExit(OWNER, { dir: config.dir, log }, () => lock.release());
-logListInUse(log, fortuneList ?? FORTUNE_COOKIES, listPath ?? 'fortune-cookie');
-if (podInfoDir !== undefined && podInfo !== undefined) logPodInfoInUse(log, podInfo, podInfoDir);
-const currentPodInfo =
-  podInfoDir === undefined || podInfo === undefined
-    ? undefined
-    : podInfoFolder({ dir: podInfoDir, initial: podInfo, log });
+logListInUse(log, fortuneList?.() ?? FORTUNE_COOKIES, listPath ?? 'fortune-cookie');
+if (podInfoDir !== undefined && podInfo !== undefined) logPodInfoInUse(log, podInfo(), podInfoDir);
 
 writer = createFortuneWriter({
   dir: config.dir,
@@ -75,16 +72,10 @@ writer = createFortuneWriter({
   historySize: config.historySize,
   host: config.podName ?? hostname(),
   node: config.nodeName,
-  pickFortune: createFortunePicker(
-    Math.random,
-    listPath === undefined || fortuneList === undefined
-      ? undefined
-      : fortuneListFile({ path: listPath, initial: fortuneList, log }),
-  ),
+  pickFortune: createFortunePicker(Math.random, fortuneList),
   page: { variant: config.variant, reloadSeconds: reloadSeconds(config.schedule) },
   podInfo:
-    currentPodInfo &&
-    (() => ({ dir: podInfoDir as string, info: currentPodInfo(), comparedLabel: config.comparedLabel })),
+    podInfo && (() => ({ dir: podInfoDir as string, info: podInfo(), comparedLabel: config.comparedLabel })),
   log,
 });
 

@@ -177,8 +177,6 @@ export function logPodInfoInUse(log: Logger, info: PodInfo, dir: string): void {
 
 export interface PodInfoFolderOptions {
   readonly dir: string;
-  /** What readPodInfo found at start, so that a bad folder stops the writer before it writes. */
-  readonly initial: PodInfo;
   readonly log: Logger;
 }
 
@@ -196,7 +194,6 @@ export function podInfoFolder(options: PodInfoFolderOptions): () => PodInfo {
       join(dir, POD_INFO_FILES.labels),
       join(dir, POD_INFO_FILES.annotations),
     ],
-    initial: options.initial,
     read: () => readPodInfo(dir),
     onRead: (info) => logPodInfoInUse(log, info, dir),
     onUnusable: (reason) =>

@@ -11,7 +11,7 @@ import { configMapVolume } from './helpers/configmap-volume.ts';
 function pickerFor(path: string) {
   const lines: string[] = [];
   const log = createLogger({ format: 'text', write: (line) => lines.push(line), now: () => new Date(0) });
-  const list = fortuneListFile({ path, initial: readFortuneList(path), log });
+  const list = fortuneListFile({ path, log });
   let n = 0;
   // Steps through the list in turn, so that a few picks show every fortune of a short list.
   const pick = createFortunePicker(() => (n++ % 10) / 10, list);

@@ -97,7 +97,7 @@ describe("the downward API's labels and annotations files", () => {
     const volume = await downwardApiVolume({ labels: { color: 'blue' }, annotations: { note: 'x' } });
     const lines: string[] = [];
     const log = createLogger({ format: 'text', write: (line) => lines.push(line), now: () => new Date(0) });
-    const current = podInfoFolder({ dir: volume.dir, initial: readPodInfo(volume.dir), log });
+    const current = podInfoFolder({ dir: volume.dir, log });
     assert.deepEqual(current().labels, [['color', 'blue']]);
     await volume.publish({ labels: { color: 'green' }, annotations: { note: 'x' } });
     assert.deepEqual(current().labels, [['color', 'green']]);
@@ -117,7 +117,7 @@ describe("the downward API's labels and annotations files", () => {
     const volume = await downwardApiVolume({ labels: { color: 'blue' } });
     const lines: string[] = [];
     const log = createLogger({ format: 'text', write: (line) => lines.push(line), now: () => new Date(0) });
-    const current = podInfoFolder({ dir: volume.dir, initial: readPodInfo(volume.dir), log });
+    const current = podInfoFolder({ dir: volume.dir, log });
     // A version whose labels cannot be read as a file: a folder in its place.
     await volume.publish({});
     await mkdir(join(volume.dir, '..data', 'labels'));
