@@ -7,6 +7,9 @@
 #   gitrepo                    the pod that never starts, and the kubelet's reason
 #   configmap                  a new list in the ConfigMap is served without a restart, within
 #                              about a minute; the copy mounted with subPath keeps the old list
+#   secret                     the password file's mode and owner in git-sync; a password rotated
+#                              in the Secret (git server and git-sync both) and a pushed commit
+#                              served without a restart
 #   downwardapi, projected     a new pod label reaches the volume's labels file without a
 #                              restart, while the environment keeps the value it had at start;
 #                              projected first lists its one folder of ConfigMap, downward API
@@ -128,6 +131,67 @@ case "$variant" in
     say "in the volume now:              $(in_volume)"
     say "in the environment since start: $(kube exec fortune -c html-generator -- printenv FORTUNE_LABEL_AT_START)"
     say "=> the volume follows the label; the environment keeps the value it had at start"
+    ;;
+  secret)
+    require_tool git "Install git (Debian and Ubuntu: apt-get install git)."
+    say "the Secret volume as git-sync sees it: tmpfs, the key a link through ..data"
+    kube exec fortune -c git-sync -- df -h /etc/git-secret
+    kube exec fortune -c git-sync -- ls -la /etc/git-secret
+    say "the password file itself: readable by its group, the pod's fsGroup, and by no one else"
+    kube exec fortune -c git-sync -- sh -c 'ls -lL /etc/git-secret/password; id'
+    say "now served:"
+    fetch /
+    password=$(node -e 'console.log(require("crypto").randomBytes(12).toString("hex"))')
+    step_start "rotating the password in the Secret git-credentials, which both pods mount"
+    # The labels the kustomization gives it, which kubectl apply would otherwise remove.
+    kubectl create secret generic git-credentials --from-literal=password="$password" \
+      --dry-run=client --output yaml |
+      kubectl label --local --filename - --output yaml fortune-sidecar/variant=secret \
+        app.kubernetes.io/name=fortune app.kubernetes.io/part-of=fortune-sidecar |
+      kube apply --filename - >/dev/null
+    step_done
+    # Each pod's kubelet writes the new file at its next sync of the pod (a minute apart by
+    # default), the git server's and git-sync's independently.
+    port_forward svc/git-server 8080
+    remote="http://fortune:$password@127.0.0.1:$FORWARDED_PORT/site.git"
+    step_start "waiting for the git server to ask for the new password"
+    deadline=$((SECONDS + 180))
+    until GIT_TERMINAL_PROMPT=0 git ls-remote "$remote" >/dev/null 2>&1; do
+      [ $SECONDS -lt $deadline ] ||
+        die "the git server still refuses the new password after 180 s: kubectl --context $KUBE_CONTEXT logs git-server says why"
+      sleep 2
+    done
+    step_done
+    step_start "waiting for git-sync's file to hold it"
+    deadline=$((SECONDS + 180))
+    until [ "$(kube exec fortune -c git-sync -- cat /etc/git-secret/password)" = "$password" ]; do
+      [ $SECONDS -lt $deadline ] ||
+        die "/etc/git-secret/password in git-sync still holds the old password after 180 s"
+      sleep 2
+    done
+    step_done
+    work=$(mktemp -d "${TMPDIR:-/tmp}/fortune-site.XXXXXX")
+    on_exit "rm -rf '$work'"
+    git clone --quiet "$remote" "$work"
+    message="Pushed at $(date +%H:%M:%S), with a rotated password."
+    printf '%s\n' "$message" >"$work/index.txt"
+    git -C "$work" -c user.name=fortune-sidecar -c user.email=demo@fortune-sidecar.invalid \
+      commit --quiet --all --message "$message"
+    git -C "$work" push --quiet origin HEAD:main
+    # Syncs that failed while the two copies of the password differed make git-sync wait longer
+    # before the next one (5 s, 10 s, 20 s, ...).
+    step_start "pushed \"$message\"; waiting for the web server to serve it"
+    deadline=$((SECONDS + 240))
+    until [ "$(fetch /)" = "$message" ]; do
+      [ $SECONDS -lt $deadline ] ||
+        die "not served after 240 s: kubectl --context $KUBE_CONTEXT logs fortune -c git-sync says why"
+      sleep 1
+    done
+    step_done "served"
+    say "the pod, never restarted:"
+    kube get pod fortune
+    say "=> git-sync read the rotated password from its Secret volume at a later sync, without a restart"
+    say "   kubectl apply -k k8s/secret puts the demo password back"
     ;;
   emptydir)
     recreate_and_compare

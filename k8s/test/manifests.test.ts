@@ -554,6 +554,9 @@ describe('Kubernetes manifests', () => {
         );
         assert.ok(!container.volumeMounts?.some((m) => m.subPath), `${container.name}: no subPath`);
       }
+      // Syncs fail between the server's and git-sync's copy of a new password: the sidecar
+      // waits that out (backoff 5 s, 10 s, 20 s, 40 s, 80 s...) rather than restart.
+      assert.ok(Number(v.env(v.container('git-sync'), 'GITSYNC_MAX_FAILURES')?.value) >= 5);
       assert.deepEqual(
         v.container('web-server').volumeMounts?.map((m) => m.name),
         ['site'],

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigErrors, type Env } from '@fortune-sidecar/common';
-import { runToExit, tempDir } from '@fortune-sidecar/testing';
+import { assertDocumentedOutput, runToExit, startService, tempDir } from '@fortune-sidecar/testing';
 import { loadConfig, loadConfigAtStart } from '../src/config.ts';
 
 const REPO = 'https://git.example.com/site.git';
@@ -166,6 +166,34 @@ describe('configuration', () => {
 });
 
 describe('git-sync started with bad settings', () => {
+  it('as uid 1000, stops at start on a password file only root may read, as a Secret of defaultMode 0400 without fsGroup is', {
+    skip: process.getuid?.() !== 0 && 'needs root, to run git-sync as uid 1000',
+  }, async () => {
+    const volume = join(await tempDir('git-sync-secret-'), 'git-secret');
+    await mkdir(volume, { mode: 0o755 });
+    await chmod(join(volume, '..'), 0o755);
+    const file = join(volume, 'password');
+    await writeFile(file, 'demo-password-1\n', { mode: 0o400 });
+    const gitSync = startService(
+      'git-sync',
+      {
+        GITSYNC_REPO: 'http://git-server:8080/site.git',
+        GITSYNC_ROOT: join(dir, 'root-eacces'),
+        GITSYNC_USERNAME: 'fortune',
+        GITSYNC_PASSWORD_FILE: file,
+        // Were the file not checked at start, the first fetch would fail and end it with 1.
+        GITSYNC_ONE_TIME: 'true',
+        GITSYNC_MAX_FAILURES: '0',
+        LOG_FORMAT: 'text',
+      },
+      [],
+      { uid: 1000, gid: 1000 },
+    );
+    assert.deepEqual(await gitSync.exited, { code: 2, signal: null });
+    const output = gitSync.output.join('\n').replaceAll(volume, '/etc/git-secret');
+    assertDocumentedOutput('secret-eacces', output);
+  });
+
   it('exits with 2 and names each wrong variable', async () => {
     const result = await runToExit('git-sync', {
       GITSYNC_REPO: 'ext::sh -c id',

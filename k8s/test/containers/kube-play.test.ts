@@ -74,7 +74,8 @@ function render(variant: string): Promise<string> {
  * - NODE_NAME gets a fixed value: podman has no node, and no `spec.nodeName` for the downward API;
  * - pods with init containers restart only on failure: podman 4.3 also restarts init containers
  *   that succeeded under `restartPolicy: Always`, which Kubernetes never does;
- * - FORTUNE_INTERVAL is 1s instead of 10s, so that a test sees several fortunes quickly.
+ * - FORTUNE_INTERVAL is 1s instead of 10s, so that a test sees several fortunes quickly;
+ * - a secret volume says `optional: false`, which podman 4.3 needs written out.
  */
 async function forPodman(
   variant: string,
@@ -108,6 +109,8 @@ async function forPodman(
     if (object.spec.initContainers) object.spec.restartPolicy = 'OnFailure';
     for (const volume of object.spec.volumes ?? []) {
       if (volume.hostPath && options.hostPath) volume.hostPath.path = options.hostPath;
+      // podman 4.3 fails on a secret volume without `optional` (a nil pointer in VolumeFromSecret).
+      if (volume.secret) volume.secret.optional ??= false;
       if (volume.downwardAPI && options.downwardApi) {
         delete volume.downwardAPI;
         volume.hostPath = { path: options.downwardApi, type: 'Directory' };
@@ -445,5 +448,103 @@ describe('the manifests on podman kube play', { skip }, () => {
     assertDocumentedOutput('git-sync-pushed-page', await served(url));
     await down('git-sync');
     await down('git-sync', 'git-server');
+  });
+
+  it('secret: git-sync reads its password from a Secret volume, syncs from the git server that asks for it, and takes a new password without a restart', async () => {
+    // podman 4.3 makes a secret volume from the podman secret of that name, whose content is a
+    // Kubernetes Secret; it writes each key of `data` as it is, without decoding base64, and
+    // leaves stringData out. (`kube play` of the Secret itself decodes data to check it, so the
+    // volume would hold the base64 text.) The test's copy gives the password under data, as text.
+    const secret = parseAllDocuments(await render('secret'))
+      .map((document) => document.toJS())
+      .find((object) => object?.kind === 'Secret' && object.metadata.name === 'git-credentials');
+    assert.ok(secret, 'k8s/secret renders the Secret git-credentials');
+    const password: string = secret.stringData.password;
+    const forPodmanSecret = join(await tempDir('fortune-secret-'), 'git-credentials.yaml');
+    await writeFile(
+      forPodmanSecret,
+      stringify({ ...secret, stringData: undefined, data: { password: `${password}\n` } }),
+    );
+    await podman.run('secret', 'create', 'git-credentials', forPodmanSecret);
+
+    const gitPort = (await play('secret', 'git-server')).get('git-http/http');
+    const remote = (pass: string) =>
+      `http://fortune:${encodeURIComponent(pass)}@127.0.0.1:${gitPort}/site.git`;
+    const lsRemote = (url: string) =>
+      command('git', ['ls-remote', url], { env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+    await eventually(async () => ((await lsRemote(remote(password))).code === 0 ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'the git server',
+    });
+    assert.notEqual(
+      (await lsRemote(`http://127.0.0.1:${gitPort}/site.git`)).code,
+      0,
+      'no password, no fetch',
+    );
+    assert.notEqual((await lsRemote(remote('wrong'))).code, 0, 'a wrong password, no fetch');
+
+    const url = site((await play('secret')).get('web-server/http'));
+    assert.equal(await served(url), 'The first page of the site, from git.\n');
+    assertDocumentedOutput('secret-first-page', await served(url));
+
+    // podman makes the file root's, mode 0644, whatever defaultMode and fsGroup say (the kubelet
+    // gives 0440 and the group 1000): uid 1000 reads it either way, and nobody writes to it.
+    const stat = await podman.run(
+      'exec',
+      'fortune-git-sync',
+      'stat',
+      '-L',
+      '-c',
+      '%a %U:%G',
+      '/etc/git-secret/password',
+    );
+    assert.equal(stat, '644 root:root');
+    assert.equal(await podman.run('exec', 'fortune-git-sync', 'id', '-u'), '1000');
+    await assertServerCannotWrite('fortune-git-sync', '/etc/git-secret');
+    const logs = await eventually(
+      async () => {
+        const text = await podman.run('logs', 'fortune-git-sync');
+        return text.includes('which is already published') ? text : undefined;
+      },
+      { timeoutMs: 30_000, what: "the sidecar's first sync" },
+    );
+    assertDocumentedOutput('secret-git-sync-log', logs);
+    assert.ok(!logs.includes(password), 'the password is not in the logs');
+
+    // podman never updates a secret volume: the test rotates the password the way the kubelet
+    // would, in the one named volume both pods mount, by renaming a new file over the old.
+    const volume = await podman.run('volume', 'inspect', 'git-credentials', '--format', '{{.Mountpoint}}');
+    const rotated = 'demo-password-2';
+    await writeFile(join(volume, '.password.tmp'), `${rotated}\n`);
+    await rename(join(volume, '.password.tmp'), join(volume, 'password'));
+    await eventually(async () => ((await lsRemote(remote(password))).code !== 0 ? true : undefined), {
+      what: 'the old password refused',
+    });
+
+    const work = join(await tempDir('fortune-clone-'), 'site');
+    await git(REPO_ROOT, 'clone', '--quiet', remote(rotated), work);
+    await writeFile(join(work, 'index.txt'), 'Pushed with the new password.\n');
+    await git(work, 'commit', '--quiet', '--all', '--message', 'New page');
+    await git(work, 'push', '--quiet', 'origin', 'main');
+    // How soon is the loop's business (apps/git-sync/test/http-auth.test.ts): here it must come.
+    await eventually(
+      async () =>
+        (await httpGet(url, '/', { headers: CURL })).body === 'Pushed with the new password.\n'
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, intervalMs: 100, what: 'the page pushed after the rotation' },
+    );
+    const after = await podman.run('logs', 'fortune-git-sync');
+    assert.equal(
+      after.match(/ Syncing http:\/\/git-server:8080\/site\.git /g)?.length,
+      1,
+      'git-sync never restarted',
+    );
+    assert.ok(!after.includes(rotated), 'the new password is not in the logs');
+
+    await down('secret');
+    await down('secret', 'git-server');
+    await podman.run('volume', 'rm', 'git-credentials');
+    await podman.run('secret', 'rm', 'git-credentials');
   });
 });
