@@ -137,22 +137,40 @@ kube() {
   run kubectl --context "$KUBE_CONTEXT" "$@"
 }
 
-# The volume variants: the folders of k8s/ that kubectl apply -k takes (a kustomization.yaml)
-# with the pod fortune in them (a pod.yaml). k8s/images (the image names and the registry,
-# written once) and k8s/git-server are parts that variants include, not variants.
+# The volume variants: the folders of k8s/ that kubectl apply -k takes (a kustomization.yaml),
+# each with the Service fortune that k3d-curl.sh reaches, whether its pods come from a Pod, a
+# StatefulSet or Deployments. Two folders are parts that variants include, not variants: k8s/images
+# (the image names and the registry, written once) and k8s/git-server. Naming the parts, rather
+# than guessing from the files, keeps a new variant from being missed; k8s/test/manifests.test.ts
+# names the same two.
+K8S_PARTS="git-server images"
 variants() {
-  local dir
+  local dir name
   for dir in "$REPO_ROOT"/k8s/*/; do
     dir=${dir%/}
-    if [ -f "$dir/kustomization.yaml" ] && [ -f "$dir/pod.yaml" ]; then printf '%s\n' "${dir##*/}"; fi
+    name=${dir##*/}
+    case " $K8S_PARTS " in
+      *" $name "*) continue ;;
+    esac
+    if [ -f "$dir/kustomization.yaml" ]; then printf '%s\n' "$name"; fi
   done | LC_ALL=C sort
 }
 
-# variant_pods VARIANT: the names of the pods the variant's kustomization makes, the git server
-# first (its clients clone from it), from kubectl kustomize, which renders offline.
-variant_pods() {
-  kubectl kustomize "$REPO_ROOT/k8s/$1" | awk '
-    function flush() { if (kind == "Pod" && name != "") pods = pods " " name; kind = ""; name = ""; meta = 0 }
+# variant_objects VARIANT KIND...: kind/name (kind in lower case, as kubectl takes it) of each
+# object of those kinds that the variant's kustomization makes, from kubectl kustomize, which
+# renders offline. Those named fortune come last: the git server and the writer make what the
+# web server fortune serves.
+variant_objects() {
+  local variant=$1
+  shift
+  kubectl kustomize "$REPO_ROOT/k8s/$variant" | awk -v kinds=" $* " '
+    function flush() {
+      if (index(kinds, " " kind " ") && name != "") {
+        if (name == "fortune") last = last " " tolower(kind) "/" name
+        else first = first " " tolower(kind) "/" name
+      }
+      kind = ""; name = ""; meta = 0
+    }
     /^---/ { flush(); next }
     /^kind: / { kind = $2 }
     /^metadata:/ { meta = 1; next }
@@ -160,11 +178,21 @@ variant_pods() {
     meta && /^  name: / && name == "" { name = $2 }
     END {
       flush()
-      n = split(pods, list, " ")
-      for (i = 1; i <= n; i++) if (list[i] == "git-server") print list[i]
-      for (i = 1; i <= n; i++) if (list[i] != "git-server") print list[i]
+      n = split(first last, list, " ")
+      for (i = 1; i <= n; i++) print list[i]
     }
   '
+}
+
+# variant_pods VARIANT: the names of the bare pods the variant makes, the git server first (its
+# clients clone from it).
+variant_pods() {
+  variant_objects "$1" Pod | sed 's|^pod/||'
+}
+
+# variant_workloads VARIANT: the variant's StatefulSets and Deployments, as kind/name.
+variant_workloads() {
+  variant_objects "$1" StatefulSet Deployment
 }
 
 # variant_from_args ARG...: sets VARIANT to the one variant named, handling --help.
@@ -216,6 +244,34 @@ wait_ready() {
   done
   kubectl --context "$KUBE_CONTEXT" describe pod "$pod" | sed -n '/^Events:/,$p' >&2
   die "pod $pod is not ready after ${TIMEOUT:-180} s (its events are above). See k8s/README.md, Troubleshooting."
+}
+
+# wait_rollout KIND/NAME: waits for a StatefulSet or Deployment with kubectl rollout status,
+# printing its pods' phases and containers' states as they change, as wait_ready does for a pod.
+wait_rollout() {
+  local target=$1 deadline=$((SECONDS + ${TIMEOUT:-180})) selector last="" now
+  step_start "waiting for $target to roll out"
+  [ -n "${DRY_RUN:-}" ] && return 0
+  # Its pods, by the selector the workload itself holds.
+  # shellcheck disable=SC2016 # a Go template, not shell
+  selector=$(kubectl --context "$KUBE_CONTEXT" get "$target" \
+    -o go-template='{{range $k, $v := .spec.selector.matchLabels}}{{$k}}={{$v}},{{end}}' 2>/dev/null || true)
+  selector=${selector%,}
+  while [ $SECONDS -lt $deadline ]; do
+    if kubectl --context "$KUBE_CONTEXT" rollout status "$target" --timeout=2s >/dev/null 2>&1; then
+      step_done "rolled out"
+      return 0
+    fi
+    now=$(kubectl --context "$KUBE_CONTEXT" get pods --selector "${selector:-none}" --no-headers \
+      -o custom-columns='NAME:.metadata.name,PHASE:.status.phase,STATES:.status.containerStatuses[*].state' 2>/dev/null || true)
+    if [ "$now" != "$last" ]; then
+      printf '%s\n' "$now" | while IFS= read -r line; do [ -z "$line" ] || say "  $line"; done
+      last=$now
+    fi
+    sleep 1
+  done
+  kubectl --context "$KUBE_CONTEXT" describe pods --selector "${selector:-none}" | sed -n '/^Events:/,/^$/p' >&2
+  die "$target has not rolled out after ${TIMEOUT:-180} s (its pods' events are above). See k8s/README.md, Troubleshooting."
 }
 
 # port_forward TARGET REMOTE-PORT: forwards a free local port to TARGET (svc/name) in the
