@@ -14,11 +14,17 @@
 #                              restart, while the environment keeps the value it had at start;
 #                              projected first lists its one folder of ConfigMap, downward API
 #                              and Secret files with their modes
+#   statefulset                each replica's claim and history; scaled to 1, fortune-1's claim
+#                              html-fortune-1 stays Bound, and scaled back to 2, fortune-1 finds
+#                              the history it had
+#   nfs                        two web servers on two nodes serve the same history; a new writer
+#                              pod, perhaps on another node, continues it
 #
 #   scripts/k3d-demo.sh emptydir
 #
 # Settings (environment):
 #   KUBE_CONTEXT  the kubectl context (default k3d-fortune)
+#   TIMEOUT       how long to wait for a pod or a rollout, in seconds (default 180)
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -28,26 +34,42 @@ variant=$VARIANT
 require_kubectl
 cd "$REPO_ROOT"
 
-# fetch PATH: one answer of the web server, through a port-forward that ends with it.
+# fetch PATH [TARGET PORT]: one answer of the web server, through a port-forward that ends with
+# it: the Service fortune unless a pod is named (pod/fortune-1 8080), since a port-forward to a
+# Service connects to one of its pods, whichever.
 fetch() {
-  port_forward svc/fortune 80
+  port_forward "${2:-svc/fortune}" "${3:-80}"
   http_get "http://127.0.0.1:$FORWARDED_PORT$1"
   kill "$FORWARD_PID" 2>/dev/null || true
 }
 
+# history_query EXPRESSION [TARGET PORT]: EXPRESSION of the served history.json, h.
+history_query() {
+  fetch /history.json "${2:-}" "${3:-}" |
+    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(Function("h", "return " + process.argv[1])(JSON.parse(s))))' "$1"
+}
+
 history_length() {
-  fetch /history.json | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).fortunes.length))'
+  history_query h.fortunes.length "$@"
+}
+
+# wait_for_three_fortunes [TARGET PORT]: waits until the history holds three fortunes, so that
+# a history kept and one started over differ; prints how many it holds.
+wait_for_three_fortunes() {
+  local count
+  count=$(history_length "$@")
+  while [ "$count" -lt 3 ]; do
+    sleep 5
+    count=$(history_length "$@")
+  done
+  printf '%s\n' "$count"
 }
 
 # Lets the writer add a few fortunes, then deletes the pod, creates it again, and compares.
 recreate_and_compare() {
   local before after
   say "waiting for three fortunes in the history (one every 10 s)"
-  before=$(history_length)
-  while [ "$before" -lt 3 ]; do
-    sleep 5
-    before=$(history_length)
-  done
+  before=$(wait_for_three_fortunes)
   say "history before: $before fortunes"
   step_start "deleting pod fortune and creating it again"
   kube delete pod fortune --wait=true
@@ -210,6 +232,95 @@ case "$variant" in
   pv-pvc | storageclass)
     kube get storageclass,pv,pvc
     recreate_and_compare
+    ;;
+  statefulset)
+    say "each replica, its own claim and its own history:"
+    for replica in fortune-0 fortune-1; do
+      say "  $replica: claim html-$replica $(kube get pvc "html-$replica" --output 'jsonpath={.status.phase}'), $(history_length "pod/$replica" 8080) fortunes"
+    done
+    say "waiting for three fortunes in fortune-1's history (one every 10 s)"
+    before=$(wait_for_three_fortunes pod/fortune-1 8080)
+    say "fortune-1's history before: $before fortunes"
+    step_start "scaling statefulset/fortune to 1 replica: the highest, fortune-1, goes"
+    kube scale statefulset/fortune --replicas=1
+    kube wait --for=delete pod/fortune-1 --timeout="${TIMEOUT:-180}s"
+    step_done
+    kube get pods,pvc --selector fortune-sidecar/variant=statefulset
+    phase=$(kube get pvc html-fortune-1 --output 'jsonpath={.status.phase}')
+    [ "$phase" = Bound ] ||
+      die "the claim html-fortune-1 is ${phase:-gone}, not Bound: persistentVolumeClaimRetentionPolicy in k8s/statefulset/statefulset.yaml says when claims go"
+    say "=> the claim html-fortune-1 stays Bound without its replica (whenScaled: Retain)"
+    step_start "scaling statefulset/fortune back to 2 replicas"
+    kube scale statefulset/fortune --replicas=2
+    step_done
+    wait_rollout statefulset/fortune
+    after=$(history_length pod/fortune-1 8080)
+    say "fortune-1's history after:  $after fortunes"
+    if [ "$after" -lt "$before" ]; then
+      say "=> fortune-1's history started over: it did not get its claim back"
+    else
+      say "=> fortune-1 came back to its claim html-fortune-1, and to the history it had"
+    fi
+    ;;
+  nfs)
+    say "the pods, and their nodes:"
+    kube get pods --output wide --selector fortune-sidecar/variant=nfs
+    web=$(kube get pods --selector app.kubernetes.io/name=fortune \
+      --output 'jsonpath={range .items[*]}{.metadata.name}={.spec.nodeName}{"\n"}{end}')
+    # A fortune written between two reads makes them differ by one: read again.
+    for _ in 1 2 3 4 5; do
+      seen="" nodes="" node_count=0 same=1
+      for entry in $web; do
+        summary=$(history_query 'h.fortunes.length + " fortunes, the newest written at " + h.fortunes[0]?.writtenAt + " by " + h.fortunes[0]?.host' "pod/${entry%%=*}" 8080)
+        [ -z "$seen" ] || [ "$summary" = "$seen" ] || same=""
+        seen=$summary
+        say "  ${entry%%=*} on ${entry#*=}: $summary"
+        case " $nodes " in
+          *" ${entry#*=} "*) ;;
+          *) nodes="$nodes ${entry#*=}" node_count=$((node_count + 1)) ;;
+        esac
+      done
+      [ -z "$same" ] || break
+      sleep 1
+    done
+    [ -n "$same" ] || die "the web servers serve different histories: kubectl --context $KUBE_CONTEXT describe pods --selector fortune-sidecar/variant=nfs says which volume each mounted"
+    if [ "$node_count" -gt 1 ]; then
+      say "=> the same history from the nodes$nodes: each mounts the one share"
+    else
+      say "=> the same history, though from one node,$nodes: a node more lets the spread constraint put each web server on its own"
+    fi
+    old=$(kube get pods --selector app.kubernetes.io/name=fortune-writer --output 'jsonpath={.items[0].metadata.name}')
+    say "waiting for three fortunes in the history (one every 10 s)"
+    before=$(wait_for_three_fortunes)
+    say "history before: $before fortunes, the newest written by $old"
+    step_start "deleting the writer's pod $old: its Deployment starts another"
+    kube delete pod "$old" --wait=true
+    step_done
+    deadline=$((SECONDS + ${TIMEOUT:-180}))
+    new=""
+    while [ -z "$new" ]; do
+      [ $SECONDS -lt $deadline ] || die "no new writer pod after ${TIMEOUT:-180} s: kubectl --context $KUBE_CONTEXT describe deployment fortune-writer says why"
+      for pod in $(kube get pods --selector app.kubernetes.io/name=fortune-writer --output 'jsonpath={.items[*].metadata.name}'); do
+        [ "$pod" = "$old" ] || new=$pod
+      done
+      [ -n "$new" ] || sleep 1
+    done
+    wait_ready "$new"
+    step_start "waiting for $new's first fortune"
+    deadline=$((SECONDS + 60))
+    until [ "$(history_query 'h.fortunes[0]?.host')" = "$new" ]; do
+      [ $SECONDS -lt $deadline ] || die "$new wrote nothing in 60 s: kubectl --context $KUBE_CONTEXT logs $new says why"
+      sleep 2
+    done
+    step_done
+    after=$(history_length)
+    kept=$(history_query "h.fortunes.filter((f) => f.host === '$old').length")
+    say "history after:  $after fortunes, $kept of them written by $old"
+    if [ "$kept" -gt 0 ]; then
+      say "=> the new writer $new, on $(kube get pod "$new" --output 'jsonpath={.spec.nodeName}'), continued the history on the share"
+    else
+      say "=> the history started over: the new writer found nothing of $old's on the share"
+    fi
     ;;
   gitrepo)
     # The kubelet fills a gitRepo volume by running git on the node, and a k3s node has none:

@@ -9,17 +9,18 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { command, pathWithOnly, tempDir } from '@fortune-sidecar/testing';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 // The checkout these scripts belong to.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-// The variants are the folders of k8s/ that kubectl apply -k takes, with the pod fortune in
-// them; k8s/images and k8s/git-server are parts the variants include.
+// The variants are the folders of k8s/ that kubectl apply -k takes, whatever runs their pods (a
+// Pod, a StatefulSet, Deployments); k8s/images and k8s/git-server are parts the variants include.
+const PARTS = ['git-server', 'images'];
 const VARIANTS: string[] = [];
 for (const entry of await readdir(join(ROOT, 'k8s'), { withFileTypes: true })) {
   const files = entry.isDirectory() ? await readdir(join(ROOT, 'k8s', entry.name)) : [];
-  if (files.includes('kustomization.yaml') && files.includes('pod.yaml')) VARIANTS.push(entry.name);
+  if (files.includes('kustomization.yaml') && !PARTS.includes(entry.name)) VARIANTS.push(entry.name);
 }
 VARIANTS.sort();
 
@@ -67,13 +68,23 @@ describe('k3d workflow scripts', () => {
       const none = await run(name);
       assert.equal(none.code, 1);
       assert.match(none.stderr, new RegExp(`which variant\\? one of: ${VARIANTS.join(' ')}\\n$`), name);
-      const other = await run(name, ['nfs']);
+      const other = await run(name, ['images']);
       assert.equal(other.code, 1);
       assert.match(
         other.stderr,
-        new RegExp(`unknown variant 'nfs': the variants are ${VARIANTS.join(' ')}\\n$`),
+        new RegExp(`unknown variant 'images': the variants are ${VARIANTS.join(' ')}\\n$`),
       );
     }
+  });
+
+  it('the variants include those whose pods a StatefulSet or Deployments run, and not the parts', async () => {
+    const listed = (await run('k3d-apply.sh')).stderr
+      .replace(/^.*one of: /, '')
+      .trim()
+      .split(' ');
+    assert.ok(listed.includes('statefulset'), listed.join(' '));
+    assert.ok(listed.includes('nfs'), listed.join(' '));
+    for (const part of PARTS) assert.ok(!listed.includes(part), part);
   });
 
   it('k3d-up.sh creates the registry on the loopback address and a cluster of one server and one agent that uses it', async () => {
@@ -172,20 +183,132 @@ describe('k3d workflow scripts', () => {
     assert.match(again.stdout, /cluster fortune already exists \(scripts\/k3d-down\.sh deletes it\)/);
   });
 
-  it('k3d-apply.sh applies the variant with kubectl apply -k, then waits for its pods, the git server first', {
+  it('k3d-apply.sh applies the variant with kubectl apply -k, then waits for its pods, the git server first, and for its StatefulSets and Deployments, the writer first', {
     skip: noKubectl,
   }, async () => {
-    for (const variant of VARIANTS) {
+    for (const variant of VARIANTS.filter((name) => name !== 'nfs')) {
       const result = await run('k3d-apply.sh', [variant], { DRY_RUN: '1' });
       assert.equal(result.code, 0, result.stderr);
       const printed = result.stdout.split('\n').filter((line) => line.startsWith('+ '));
       assert.deepEqual(await Promise.all(printed.map((line) => argv(line.slice(2)))), [
         [...K, 'apply', '-k', `k8s/${variant}`],
       ]);
-      const waited = [...result.stdout.matchAll(/waiting for pod (\S+) to be ready/g)].map((m) => m[1]);
-      assert.equal(waited.at(-1), 'fortune', variant);
+      const waited = [
+        ...result.stdout.matchAll(/waiting for (?:pod (\S+) to be ready|(\S+) to roll out)/g),
+      ].map((m) => m[1] ?? m[2]);
+      if (variant === 'statefulset') assert.deepEqual(waited, ['statefulset/fortune']);
+      else assert.equal(waited.at(-1), 'fortune', variant);
       if (variant.startsWith('git-sync')) assert.deepEqual(waited, ['git-server', 'fortune'], variant);
     }
+  });
+
+  // A cluster of stand-ins for k3d-apply.sh: kubectl records its calls, renders with the real
+  // kubectl (with the NFS server set, as a user would), and reports each rollout done at its
+  // second look, its pod Pending before; docker answers for the nodes, each with or without mount.nfs.
+  const standInCluster = async (mountNfs: boolean) => {
+    const real = (await command('sh', ['-c', 'command -v kubectl'])).stdout.trim();
+    const bin = await tempDir('fortune-apply-');
+    await writeFile(
+      join(bin, 'kubectl'),
+      [
+        '#!/bin/sh',
+        'dir=$(dirname "$0")',
+        `[ "$1" = --context ] || { ${real} "$@" | sed 's/nfs-server.example.invalid/192.0.2.10/'; exit; }`,
+        'shift 2',
+        'echo "$*" >>"$dir/calls"',
+        'case "$*" in',
+        '  "get nodes --output name") printf "node/k3d-fortune-server-0\\nnode/k3d-fortune-agent-0\\n" ;;',
+        '  "get statefulset/"* | "get deployment/"*) printf "app.kubernetes.io/name=fortune," ;;',
+        '  "get pods --selector "*) echo "fortune-0   Pending   waiting" ;;',
+        '  "rollout status "*) [ -f "$dir/looked" ] && exit 0; touch "$dir/looked"; exit 1 ;;',
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(bin, 'docker'),
+      [
+        '#!/bin/sh',
+        'echo "docker $*" >>"$(dirname "$0")/calls"',
+        `[ "$1" = exec ] && exit ${mountNfs ? 0 : 1}`,
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
+    await chmod(join(bin, 'kubectl'), 0o755);
+    await chmod(join(bin, 'docker'), 0o755);
+    const calls = async () =>
+      (await readFile(join(bin, 'calls'), 'utf8'))
+        .split('\n')
+        .filter((line) => line !== '' && !/^--request-timeout=\S+ get --raw /.test(line));
+    return { env: { PATH: `${bin}:${process.env.PATH}` }, calls };
+  };
+
+  it('k3d-apply.sh statefulset waits with kubectl rollout status, showing the pods until the rollout is done', {
+    skip: noKubectl,
+  }, async () => {
+    const cluster = await standInCluster(true);
+    const result = await run('k3d-apply.sh', ['statefulset'], cluster.env);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const calls = await cluster.calls();
+    assert.equal(calls[0], 'apply -k k8s/statefulset');
+    assert.deepEqual(
+      calls.filter((line) => line.startsWith('rollout ')),
+      ['rollout status statefulset/fortune --timeout=2s', 'rollout status statefulset/fortune --timeout=2s'],
+    );
+    assert.ok(
+      calls.includes(
+        'get pods --selector app.kubernetes.io/name=fortune --no-headers -o custom-columns=NAME:.metadata.name,PHASE:.status.phase,STATES:.status.containerStatuses[*].state',
+      ),
+      calls.join('\n'),
+    );
+    assert.match(
+      result.stdout,
+      /waiting for statefulset\/fortune to roll out\n.*fortune-0 {3}Pending {3}waiting\n.*done in \d+ s: rolled out\n/,
+    );
+  });
+
+  it('k3d-apply.sh nfs refuses while the NFS server is the placeholder, before anything is applied', {
+    skip: noKubectl,
+  }, async () => {
+    const result = await run('k3d-apply.sh', ['nfs'], { DRY_RUN: '1' });
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      '[k3d-apply] error: k8s/nfs names no NFS server yet: set yours and the folder it exports in the CHANGE ME patch of k8s/nfs/kustomization.yaml (nfs-server.example.invalid and /exports/fortune are placeholders). See docs/guide/nfs.md.\n',
+    );
+    assert.doesNotMatch(result.stdout, /^\+ /m, 'nothing applied');
+  });
+
+  it('k3d-apply.sh nfs refuses when the nodes have no mount.nfs, naming them, and applies when they have', {
+    skip: noKubectl,
+  }, async () => {
+    const without = await standInCluster(false);
+    const refused = await run('k3d-apply.sh', ['nfs'], without.env);
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.equal(
+      refused.stderr,
+      '[k3d-apply] error: the node(s) k3d-fortune-server-0 k3d-fortune-agent-0 cannot mount NFS: no mount.nfs, the NFS client (nfs-common on Debian and Ubuntu, nfs-utils on Fedora and RHEL), which the k3s image of a k3d node does not have. The pods would stay in ContainerCreating. See docs/guide/nfs.md.\n',
+    );
+    const calls = await without.calls();
+    assert.ok(
+      calls.includes('docker exec k3d-fortune-agent-0 sh -c command -v mount.nfs || [ -x /sbin/mount.nfs ]'),
+      calls.join('\n'),
+    );
+    assert.ok(!calls.some((line) => line.startsWith('apply ')), 'nothing applied');
+
+    const ready = await standInCluster(true);
+    const applied = await run('k3d-apply.sh', ['nfs'], ready.env);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.deepEqual(
+      (await ready.calls()).filter((line) => /^(apply|rollout) /.test(line)),
+      [
+        'apply -k k8s/nfs',
+        'rollout status deployment/fortune-writer --timeout=2s',
+        'rollout status deployment/fortune-writer --timeout=2s',
+        'rollout status deployment/fortune --timeout=2s',
+      ],
+    );
   });
 
   it("k3d-demo.sh configmap applies a new list under the ConfigMap's name and labels, waits until it is served, then shows both mounts", {
@@ -303,13 +426,54 @@ describe('k3d workflow scripts', () => {
     });
   }
 
-  it('k3d-delete.sh deletes the pods, then the claims, then the rest of the variant, as the seed explains', async () => {
+  it('k3d-delete.sh deletes the pods, then the claims, then the rest of the variant, as the seed explains', {
+    skip: noKubectl,
+  }, async () => {
     const selector = ['--selector', 'fortune-sidecar/variant=pv-pvc', '--ignore-not-found', '--wait=true'];
     assert.deepEqual(await dryRun('k3d-delete.sh', ['pv-pvc']), [
       [...K, 'delete', 'pods', ...selector],
       [...K, 'delete', 'persistentvolumeclaims', ...selector],
       [...K, 'delete', '-k', 'k8s/pv-pvc', '--ignore-not-found', '--wait=true'],
     ]);
+  });
+
+  it('k3d-delete.sh deletes a StatefulSet or Deployments with their pods first, then the claims, then the rest', {
+    skip: noKubectl,
+  }, async () => {
+    const workloads = {
+      statefulset: ['statefulset/fortune'],
+      nfs: ['deployment/fortune-writer', 'deployment/fortune'],
+    };
+    for (const [variant, names] of Object.entries(workloads)) {
+      const selector = [
+        '--selector',
+        `fortune-sidecar/variant=${variant}`,
+        '--ignore-not-found',
+        '--wait=true',
+      ];
+      assert.deepEqual(await dryRun('k3d-delete.sh', [variant]), [
+        [...K, 'delete', ...names, '--cascade=foreground', '--ignore-not-found', '--wait=true'],
+        [...K, 'delete', 'persistentvolumeclaims', ...selector],
+        [...K, 'delete', '-k', `k8s/${variant}`, '--ignore-not-found', '--wait=true'],
+      ]);
+    }
+  });
+
+  it("the claims of the StatefulSet's volumeClaimTemplates carry the variant's label, which k3d-delete.sh selects them by", {
+    skip: noKubectl,
+  }, async () => {
+    const rendered = await command('kubectl', ['kustomize', join(ROOT, 'k8s', 'statefulset')]);
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const statefulSet = parseAllDocuments(rendered.stdout)
+      .map((document) => document.toJS())
+      .find((object) => object.kind === 'StatefulSet');
+    const templates = statefulSet.spec.volumeClaimTemplates as {
+      metadata: { labels?: Record<string, string> };
+    }[];
+    assert.ok(templates.length > 0);
+    for (const template of templates) {
+      assert.equal(template.metadata.labels?.['fortune-sidecar/variant'], 'statefulset');
+    }
   });
 
   it('k3d-down.sh deletes the cluster, and the registry only when asked', async () => {
