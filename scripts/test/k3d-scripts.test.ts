@@ -426,6 +426,80 @@ describe('k3d workflow scripts', () => {
     });
   }
 
+  it("k3d-demo.sh statefulset shows each replica's claim and history, scales to 1 and back to 2, and compares fortune-1's history", async () => {
+    // Replicas of stand-ins: each port-forward to a replica reaches a web server of the test that
+    // serves that replica's history, fortune-1's one fortune longer at each read; kubectl records
+    // the rest and calls every claim Bound.
+    const bin = await tempDir('fortune-demo-');
+    const reads = new Map<string, number>();
+    const replica = (name: string, first: number) =>
+      createServer((_request, response) => {
+        const count = first + (reads.get(name) ?? 0);
+        reads.set(name, (reads.get(name) ?? 0) + 1);
+        const fortune = { text: 'A fortune.', writtenAt: '2026-11-30T10:44:00Z', host: name };
+        response.end(JSON.stringify({ format: 1, fortunes: Array(count).fill(fortune) }));
+      });
+    const servers = [replica('fortune-0', 7), replica('fortune-1', 3)];
+    const ports: number[] = [];
+    for (const server of servers) {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      ports.push((server.address() as AddressInfo).port);
+    }
+    await writeFile(
+      join(bin, 'kubectl'),
+      [
+        '#!/bin/sh',
+        'shift 2',
+        'echo "$*" >>"$(dirname "$0")/calls"',
+        'case "$*" in',
+        `  "port-forward pod/fortune-0 "*) echo "Forwarding from 127.0.0.1:${ports[0]} -> 8080"; exec sleep 30 ;;`,
+        `  "port-forward pod/fortune-1 "*) echo "Forwarding from 127.0.0.1:${ports[1]} -> 8080"; exec sleep 30 ;;`,
+        '  "get pvc "*) printf Bound ;;',
+        '  "get statefulset/fortune "*) printf "app.kubernetes.io/name=fortune," ;;',
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    await chmod(join(bin, 'kubectl'), 0o755);
+    try {
+      const result = await run('k3d-demo.sh', ['statefulset'], { PATH: `${bin}:${process.env.PATH}` });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      const said = result.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('[k3d-demo] ') && !line.includes('done in'));
+      assert.deepEqual(said, [
+        '[k3d-demo] each replica, its own claim and its own history:',
+        '[k3d-demo]   fortune-0: claim html-fortune-0 Bound, 7 fortunes',
+        '[k3d-demo]   fortune-1: claim html-fortune-1 Bound, 3 fortunes',
+        "[k3d-demo] waiting for three fortunes in fortune-1's history (one every 10 s)",
+        "[k3d-demo] fortune-1's history before: 4 fortunes",
+        '[k3d-demo] scaling statefulset/fortune to 1 replica: the highest, fortune-1, goes',
+        '[k3d-demo] => the claim html-fortune-1 stays Bound without its replica (whenScaled: Retain)',
+        '[k3d-demo] scaling statefulset/fortune back to 2 replicas',
+        '[k3d-demo] waiting for statefulset/fortune to roll out',
+        "[k3d-demo] fortune-1's history after:  5 fortunes",
+        '[k3d-demo] => fortune-1 came back to its claim html-fortune-1, and to the history it had',
+      ]);
+      const calls = (await readFile(join(bin, 'calls'), 'utf8'))
+        .split('\n')
+        .filter((line) => /^(scale|wait|rollout|get pvc|port-forward pod\/fortune-1) /.test(line));
+      assert.deepEqual(calls, [
+        'get pvc html-fortune-0 --output jsonpath={.status.phase}',
+        'get pvc html-fortune-1 --output jsonpath={.status.phase}',
+        'port-forward pod/fortune-1 :8080',
+        'port-forward pod/fortune-1 :8080',
+        'scale statefulset/fortune --replicas=1',
+        'wait --for=delete pod/fortune-1 --timeout=180s',
+        'get pvc html-fortune-1 --output jsonpath={.status.phase}',
+        'scale statefulset/fortune --replicas=2',
+        'rollout status statefulset/fortune --timeout=2s',
+        'port-forward pod/fortune-1 :8080',
+      ]);
+    } finally {
+      for (const server of servers) server.close();
+    }
+  });
+
   it('k3d-delete.sh deletes the pods, then the claims, then the rest of the variant, as the seed explains', {
     skip: noKubectl,
   }, async () => {
