@@ -8,9 +8,10 @@
 #   scripts/k3d-apply.sh emptydir
 #   scripts/k3d-apply.sh statefulset
 #
-# nfs is refused, before anything is applied, while k8s/nfs/kustomization.yaml still names the
-# placeholder server, or when a node of the cluster has no mount.nfs (no k3d node has one): its
-# pods would wait in ContainerCreating. docs/guide/nfs.md says what the variant needs.
+# nfs is refused, before anything is applied, when a node of the cluster has no mount.nfs (no
+# k3d node has one), since its pods would wait in ContainerCreating, or while
+# k8s/nfs/kustomization.yaml still names the placeholder server. docs/guide/nfs.md says what the
+# variant needs.
 #
 # Settings (environment):
 #   KUBE_CONTEXT  the kubectl context (default k3d-fortune, the cluster of scripts/k3d-up.sh)
@@ -26,22 +27,24 @@ NFS_PLACEHOLDER=nfs-server.example.invalid
 # mount.nfs; without it the pods wait in ContainerCreating, retrying, and say why only in their
 # events.
 require_nfs_ready() {
-  if kubectl kustomize "$REPO_ROOT/k8s/nfs" | grep -q "server: $NFS_PLACEHOLDER"; then
-    die "k8s/nfs names no NFS server yet: set yours and the folder it exports in the CHANGE ME patch of k8s/nfs/kustomization.yaml ($NFS_PLACEHOLDER and /exports/fortune are placeholders). See docs/guide/nfs.md."
-  fi
-  [ -z "${DRY_RUN:-}" ] || return 0
   local node missing="" unchecked=""
-  for node in $(kubectl --context "$KUBE_CONTEXT" get nodes --output name | sed 's|^node/||'); do
-    # A k3d node is a container of the local Docker engine; another cluster's node is not, and
-    # is left to its administrator.
-    if ! command -v docker >/dev/null 2>&1 || ! docker container inspect "$node" >/dev/null 2>&1; then
-      unchecked="$unchecked $node"
-    elif ! docker exec "$node" sh -c 'command -v mount.nfs || [ -x /sbin/mount.nfs ]' >/dev/null 2>&1; then
-      missing="$missing $node"
-    fi
-  done
+  # First the nodes, which a stock k3d cluster cannot fix, then the server, which is one edit.
+  if [ -z "${DRY_RUN:-}" ]; then
+    for node in $(kubectl --context "$KUBE_CONTEXT" get nodes --output name | sed 's|^node/||'); do
+      # A k3d node is a container of the local Docker engine; another cluster's node is not, and
+      # is left to its administrator.
+      if ! command -v docker >/dev/null 2>&1 || ! docker container inspect "$node" >/dev/null 2>&1; then
+        unchecked="$unchecked $node"
+      elif ! docker exec "$node" sh -c 'command -v mount.nfs || [ -x /sbin/mount.nfs ]' >/dev/null 2>&1; then
+        missing="$missing $node"
+      fi
+    done
+  fi
   if [ -n "$missing" ]; then
     die "the node(s)${missing} cannot mount NFS: no mount.nfs, the NFS client (nfs-common on Debian and Ubuntu, nfs-utils on Fedora and RHEL), which the k3s image of a k3d node does not have. The pods would stay in ContainerCreating. See docs/guide/nfs.md."
+  fi
+  if kubectl kustomize "$REPO_ROOT/k8s/nfs" | grep -q "server: $NFS_PLACEHOLDER"; then
+    die "k8s/nfs names no NFS server yet: set yours and the folder it exports in the CHANGE ME patch of k8s/nfs/kustomization.yaml ($NFS_PLACEHOLDER and /exports/fortune are placeholders). See docs/guide/nfs.md."
   fi
   if [ -n "$unchecked" ]; then
     say "not checked for mount.nfs (not containers of the local Docker engine):$unchecked. Each node that runs these pods needs the NFS client."
