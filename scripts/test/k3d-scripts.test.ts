@@ -500,6 +500,83 @@ describe('k3d workflow scripts', () => {
     }
   });
 
+  for (const kept of [true, false]) {
+    it(`k3d-demo.sh nfs compares the history of web servers on two nodes, replaces the writer's pod, and says whether the history ${kept ? 'continued' : 'started over'}`, async () => {
+      // A share of stand-ins: every port-forward reaches a web server of the test that serves the
+      // one history; once the writer's pod is deleted, the new writer's fortune tops it, over the
+      // old writer's (a share kept) or alone (a share lost).
+      const bin = await tempDir('fortune-demo-');
+      const fortune = (host: string) => ({ text: 'A fortune.', writtenAt: '2026-11-30T10:44:00.000Z', host });
+      const old = Array(4).fill(fortune('fortune-writer-old'));
+      const server = createServer((_request, response) => {
+        readFile(join(bin, 'deleted'))
+          .then(
+            () => [fortune('fortune-writer-new'), ...(kept ? old : [])],
+            () => old,
+          )
+          .then((fortunes) => response.end(JSON.stringify({ format: 1, fortunes })));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      await writeFile(
+        join(bin, 'kubectl'),
+        [
+          '#!/bin/sh',
+          'dir=$(dirname "$0")',
+          'shift 2',
+          'echo "$*" >>"$dir/calls"',
+          'case "$*" in',
+          `  "port-forward "*) echo "Forwarding from 127.0.0.1:${port} -> 8080"; exec sleep 30 ;;`,
+          '  "get pods --selector app.kubernetes.io/name=fortune --output "*) printf "fortune-a=node-a\\nfortune-b=node-b\\n" ;;',
+          '  "get pods --selector app.kubernetes.io/name=fortune-writer --output jsonpath={.items[0]"*) printf fortune-writer-old ;;',
+          '  "get pods --selector app.kubernetes.io/name=fortune-writer --output jsonpath={.items[*]"*) printf fortune-writer-new ;;',
+          '  "delete pod fortune-writer-old --wait=true") touch "$dir/deleted" ;;',
+          '  "get pod fortune-writer-new --output jsonpath={.spec.nodeName}") printf node-b ;;',
+          'esac',
+          '',
+        ].join('\n'),
+      );
+      await chmod(join(bin, 'kubectl'), 0o755);
+      try {
+        const result = await run('k3d-demo.sh', ['nfs'], { PATH: `${bin}:${process.env.PATH}` });
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        const said = result.stdout
+          .split('\n')
+          .filter((line) => line.startsWith('[k3d-demo] ') && !line.includes('done in'));
+        const served = '4 fortunes, the newest written at 2026-11-30T10:44:00.000Z by fortune-writer-old';
+        assert.deepEqual(said, [
+          '[k3d-demo] the pods, and their nodes:',
+          `[k3d-demo]   fortune-a on node-a: ${served}`,
+          `[k3d-demo]   fortune-b on node-b: ${served}`,
+          '[k3d-demo] => the same history from the nodes node-a node-b: each mounts the one share',
+          '[k3d-demo] waiting for three fortunes in the history (one every 10 s)',
+          '[k3d-demo] history before: 4 fortunes, the newest written by fortune-writer-old',
+          "[k3d-demo] deleting the writer's pod fortune-writer-old: its Deployment starts another",
+          '[k3d-demo] waiting for pod fortune-writer-new to be ready',
+          "[k3d-demo] waiting for fortune-writer-new's first fortune",
+          ...(kept
+            ? [
+                '[k3d-demo] history after:  5 fortunes, 4 of them written by fortune-writer-old',
+                '[k3d-demo] => the new writer fortune-writer-new, on node-b, continued the history on the share',
+              ]
+            : [
+                '[k3d-demo] history after:  1 fortunes, 0 of them written by fortune-writer-old',
+                "[k3d-demo] => the history started over: the new writer found nothing of fortune-writer-old's on the share",
+              ]),
+        ]);
+        const calls = (await readFile(join(bin, 'calls'), 'utf8')).split('\n');
+        assert.ok(
+          calls.includes('get pods --output wide --selector fortune-sidecar/variant=nfs'),
+          calls.join('\n'),
+        );
+        for (const pod of ['fortune-a', 'fortune-b'])
+          assert.ok(calls.includes(`port-forward pod/${pod} :8080`), pod);
+      } finally {
+        server.close();
+      }
+    });
+  }
+
   it('k3d-delete.sh deletes the pods, then the claims, then the rest of the variant, as the seed explains', {
     skip: noKubectl,
   }, async () => {
