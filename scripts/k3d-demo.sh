@@ -43,7 +43,8 @@ fetch() {
   kill "$FORWARD_PID" 2>/dev/null || true
 }
 
-# history_query EXPRESSION [TARGET PORT]: EXPRESSION of the served history.json, h.
+# history_query EXPRESSION [TARGET PORT]: prints EXPRESSION, JavaScript of h, the history.json
+# the web server serves.
 history_query() {
   fetch /history.json "${2:-}" "${3:-}" |
     node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(Function("h", "return " + process.argv[1])(JSON.parse(s))))' "$1"
@@ -287,12 +288,12 @@ case "$variant" in
     if [ "$node_count" -gt 1 ]; then
       say "=> the same history from the nodes$nodes: each mounts the one share"
     else
-      say "=> the same history, though from one node,$nodes: a node more lets the spread constraint put each web server on its own"
+      say "=> the same history, from one node only,$nodes: with a second node, the spread constraint puts a web server on each"
     fi
     old=$(kube get pods --selector app.kubernetes.io/name=fortune-writer --output 'jsonpath={.items[0].metadata.name}')
     say "waiting for three fortunes in the history (one every 10 s)"
     before=$(wait_for_three_fortunes)
-    say "history before: $before fortunes, the newest written by $old"
+    say "history before: $before fortunes; the writer's pod is $old"
     step_start "deleting the writer's pod $old: its Deployment starts another"
     kube delete pod "$old" --wait=true
     step_done

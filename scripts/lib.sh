@@ -270,7 +270,7 @@ wait_rollout() {
     fi
     sleep 1
   done
-  kubectl --context "$KUBE_CONTEXT" describe pods --selector "${selector:-none}" | sed -n '/^Events:/,/^$/p' >&2
+  kubectl --context "$KUBE_CONTEXT" describe pods --selector "${selector:-none}" | sed -n '/^Events:/,/^$/p' >&2 || true
   die "$target has not rolled out after ${TIMEOUT:-180} s (its pods' events are above). See k8s/README.md, Troubleshooting."
 }
 

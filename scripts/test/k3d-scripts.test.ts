@@ -550,7 +550,7 @@ describe('k3d workflow scripts', () => {
           `[k3d-demo]   fortune-b on node-b: ${served}`,
           '[k3d-demo] => the same history from the nodes node-a node-b: each mounts the one share',
           '[k3d-demo] waiting for three fortunes in the history (one every 10 s)',
-          '[k3d-demo] history before: 4 fortunes, the newest written by fortune-writer-old',
+          "[k3d-demo] history before: 4 fortunes; the writer's pod is fortune-writer-old",
           "[k3d-demo] deleting the writer's pod fortune-writer-old: its Deployment starts another",
           '[k3d-demo] waiting for pod fortune-writer-new to be ready',
           "[k3d-demo] waiting for fortune-writer-new's first fortune",
