@@ -54,6 +54,11 @@ history_length() {
   history_query h.fortunes.length "$@"
 }
 
+# fortunes N: "1 fortune" or "N fortunes", as the demo's lines say them.
+fortunes() {
+  if [ "$1" = 1 ]; then printf '1 fortune'; else printf '%s fortunes' "$1"; fi
+}
+
 # wait_for_three_fortunes [TARGET PORT]: waits until the history holds three fortunes, so that
 # a history kept and one started over differ; prints how many it holds.
 wait_for_three_fortunes() {
@@ -71,7 +76,7 @@ recreate_and_compare() {
   local before after
   say "waiting for three fortunes in the history (one every 10 s)"
   before=$(wait_for_three_fortunes)
-  say "history before: $before fortunes"
+  say "history before: $(fortunes "$before")"
   step_start "deleting pod fortune and creating it again"
   kube delete pod fortune --wait=true
   # Applying the whole variant again creates only what is missing: the pod.
@@ -79,7 +84,7 @@ recreate_and_compare() {
   step_done
   wait_ready fortune
   after=$(history_length)
-  say "history after:  $after fortunes"
+  say "history after:  $(fortunes "$after")"
   if [ "$after" -lt "$before" ]; then
     say "=> the history started over: the volume went with the pod"
   else
@@ -237,11 +242,11 @@ case "$variant" in
   statefulset)
     say "each replica, its own claim and its own history:"
     for replica in fortune-0 fortune-1; do
-      say "  $replica: claim html-$replica $(kube get pvc "html-$replica" --output 'jsonpath={.status.phase}'), $(history_length "pod/$replica" 8080) fortunes"
+      say "  $replica: claim html-$replica $(kube get pvc "html-$replica" --output 'jsonpath={.status.phase}'), $(fortunes "$(history_length "pod/$replica" 8080)")"
     done
     say "waiting for three fortunes in fortune-1's history (one every 10 s)"
     before=$(wait_for_three_fortunes pod/fortune-1 8080)
-    say "fortune-1's history before: $before fortunes"
+    say "fortune-1's history before: $(fortunes "$before")"
     step_start "scaling statefulset/fortune to 1 replica: the highest, fortune-1, goes"
     kube scale statefulset/fortune --replicas=1
     kube wait --for=delete pod/fortune-1 --timeout="${TIMEOUT:-180}s"
@@ -256,7 +261,7 @@ case "$variant" in
     step_done
     wait_rollout statefulset/fortune
     after=$(history_length pod/fortune-1 8080)
-    say "fortune-1's history after:  $after fortunes"
+    say "fortune-1's history after:  $(fortunes "$after")"
     if [ "$after" -lt "$before" ]; then
       say "=> fortune-1's history started over: it did not get its claim back"
     else
@@ -293,7 +298,7 @@ case "$variant" in
     old=$(kube get pods --selector app.kubernetes.io/name=fortune-writer --output 'jsonpath={.items[0].metadata.name}')
     say "waiting for three fortunes in the history (one every 10 s)"
     before=$(wait_for_three_fortunes)
-    say "history before: $before fortunes; the writer's pod is $old"
+    say "history before: $(fortunes "$before"); the writer's pod is $old"
     step_start "deleting the writer's pod $old: its Deployment starts another"
     kube delete pod "$old" --wait=true
     step_done
@@ -316,7 +321,7 @@ case "$variant" in
     step_done
     after=$(history_length)
     kept=$(history_query "h.fortunes.filter((f) => f.host === '$old').length")
-    say "history after:  $after fortunes, $kept of them written by $old"
+    say "history after:  $(fortunes "$after"), $kept of them written by $old"
     if [ "$kept" -gt 0 ]; then
       say "=> the new writer $new, on $(kube get pod "$new" --output 'jsonpath={.spec.nodeName}'), continued the history on the share"
     else

@@ -560,7 +560,7 @@ describe('k3d workflow scripts', () => {
                 '[k3d-demo] => the new writer fortune-writer-new, on node-b, continued the history on the share',
               ]
             : [
-                '[k3d-demo] history after:  1 fortunes, 0 of them written by fortune-writer-old',
+                '[k3d-demo] history after:  1 fortune, 0 of them written by fortune-writer-old',
                 "[k3d-demo] => the history started over: the new writer found nothing of fortune-writer-old's on the share",
               ]),
         ]);
