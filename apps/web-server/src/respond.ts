@@ -2,8 +2,10 @@ import { createReadStream, open, type ReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream';
+import { type ByteRange, parseByteRange } from './byte-range.ts';
 import { outOfDescriptors } from './descriptor-health.ts';
-import type { FileFacts, Resource } from './lookup.ts';
+import type { Resource } from './lookup.ts';
+import { evaluatePreconditions, ifRangeMatches } from './preconditions.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -23,26 +25,17 @@ function plain(
   response.end(body);
 }
 
-/** Whether the client already has this version (If-None-Match wins over If-Modified-Since, as RFC 9110 says). */
-function notModified(request: IncomingMessage, facts: FileFacts): boolean {
-  const ifNoneMatch = request.headers['if-none-match'];
-  if (ifNoneMatch !== undefined) {
-    const strip = (tag: string) => tag.trim().replace(/^W\//, '');
-    const wanted = strip(facts.etag);
-    return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => strip(tag) === wanted);
-  }
-  const since = request.headers['if-modified-since'];
-  if (since === undefined) return false;
-  const sinceMs = Date.parse(since);
-  return !Number.isNaN(sinceMs) && Date.parse(facts.lastModified) <= sinceMs;
-}
-
 type Served = Extract<Resource, { kind: 'file' | 'large-file' }>;
 // Flat [name, value, name, value, ...] lists: the form Node.js writes out with the least work.
 interface Headers {
   readonly ok: readonly string[];
+  /** ok's but Content-Length, which a 206 gives with its Content-Range. */
+  readonly partial: readonly string[];
+  /** Only what RFC 9110 §15.4.5 lets a 304 carry, and the security headers every answer has. */
   readonly notModified: readonly string[];
 }
+
+const sizeOf = (resource: Served) => (resource.kind === 'file' ? resource.body.length : resource.size);
 
 // Built once per version of a file: the cache hands out the same resource object until the
 // file changes, so the hot path sends ready-made headers.
@@ -51,21 +44,23 @@ const prepared = new WeakMap<Served, Headers>();
 function headersOf(resource: Served): Headers {
   let headers = prepared.get(resource);
   if (!headers) {
-    const common: Record<string, string> = {
+    const validators: Record<string, string> = {
       ...SECURITY_HEADERS,
-      'content-type': resource.contentType,
       etag: resource.etag,
-      'last-modified': resource.lastModified,
       // The fortune changes every few seconds: browsers may keep it, but must ask again each time.
       'cache-control': 'no-cache',
-      // Ranges are not served: a Range header is ignored and the whole file sent, as RFC 9110 allows.
-      'accept-ranges': 'none',
     };
-    if (resource.negotiated) common.vary = 'Accept';
-    const size = resource.kind === 'file' ? resource.body.length : resource.size;
+    if (resource.negotiated) validators.vary = 'Accept';
+    const common = {
+      ...validators,
+      'content-type': resource.contentType,
+      'last-modified': resource.lastModified,
+      'accept-ranges': 'bytes',
+    };
     headers = {
-      ok: Object.entries({ ...common, 'content-length': String(size) }).flat(),
-      notModified: Object.entries(common).flat(),
+      ok: Object.entries({ ...common, 'content-length': String(sizeOf(resource)) }).flat(),
+      partial: Object.entries(common).flat(),
+      notModified: Object.entries(validators).flat(),
     };
     prepared.set(resource, headers);
   }
@@ -89,19 +84,67 @@ export function respond(request: IncomingMessage, response: ServerResponse, reso
       return;
   }
   const headers = headersOf(resource);
-  if (notModified(request, resource)) {
+  // Preconditions before ranges (RFC 9110 §13.2.2): a 304 or a 412 wins over a 206.
+  const precondition = evaluatePreconditions(request.headers, resource);
+  if (precondition === 'not-modified') {
     response.writeHead(304, headers.notModified as string[]);
     response.end();
     return;
   }
+  if (precondition === 'precondition-failed') {
+    plain(response, 412, 'Precondition failed', SECURITY_HEADERS);
+    return;
+  }
+  const range = rangeOf(request, resource);
+  if (range === undefined) {
+    send(request, response, resource, 200, headers.ok, 0, sizeOf(resource) - 1);
+  } else if (range === 'unsatisfiable') {
+    plain(response, 416, 'Range not satisfiable', {
+      ...SECURITY_HEADERS,
+      'content-range': `bytes */${sizeOf(resource)}`,
+    });
+  } else {
+    const partial = headers.partial.concat(
+      'content-range',
+      `bytes ${range.start}-${range.end}/${sizeOf(resource)}`,
+      'content-length',
+      String(range.end - range.start + 1),
+    );
+    send(request, response, resource, 206, partial, range.start, range.end);
+  }
+}
+
+/**
+ * The part a GET or HEAD asks for, undefined for the whole file: no Range header (nothing is
+ * parsed then), one the server ignores, or an If-Range naming another version of the file.
+ */
+function rangeOf(request: IncomingMessage, resource: Served): ByteRange | 'unsatisfiable' | undefined {
+  const header = request.headers.range;
+  if (header === undefined) return undefined;
+  const ifRange = request.headers['if-range'];
+  if (ifRange !== undefined && !ifRangeMatches(String(ifRange), resource)) return undefined;
+  const range = parseByteRange(header, sizeOf(resource));
+  return range === 'ignore' ? undefined : range;
+}
+
+/** Bytes `start` to `end` of the file, both included; HEAD gets the same headers and no body. */
+function send(
+  request: IncomingMessage,
+  response: ServerResponse,
+  resource: Served,
+  status: 200 | 206,
+  headers: readonly string[],
+  start: number,
+  end: number,
+): void {
   if (request.method === 'HEAD') {
-    response.writeHead(200, headers.ok as string[]);
+    response.writeHead(status, headers as string[]);
     response.end();
   } else if (resource.kind === 'file') {
-    response.writeHead(200, headers.ok as string[]);
-    response.end(resource.body);
+    response.writeHead(status, headers as string[]);
+    response.end(status === 200 ? resource.body : resource.body.subarray(start, end + 1));
   } else {
-    stream(request, response, resource, headers);
+    stream(request, response, resource, status, headers, start, end);
   }
 }
 
@@ -134,7 +177,10 @@ function stream(
   request: IncomingMessage,
   response: ServerResponse,
   resource: Extract<Served, { kind: 'large-file' }>,
-  headers: Headers,
+  status: 200 | 206,
+  headers: readonly string[],
+  start: number,
+  end: number,
 ) {
   open(resource.path, 'r', (error, fd) => {
     if (error) {
@@ -142,9 +188,9 @@ function stream(
       else plain(response, 404, 'Not found');
       return;
     }
-    response.writeHead(200, headers.ok as string[]);
+    response.writeHead(status, headers as string[]);
     // Never more than Content-Length said, should the file have grown since.
-    const file = createReadStream(resource.path, { fd, end: resource.size - 1 });
+    const file = createReadStream(resource.path, { fd, start, end });
     closeWithConnection(request.socket, file);
     pipeline(file, response, () => {});
   });
