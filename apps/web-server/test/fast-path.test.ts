@@ -65,6 +65,16 @@ describe('the fast path', () => {
     assert.deepEqual(comparable(again.fast), comparable(again.slow));
   });
 
+  it('answers Range requests from the cache the same way', async () => {
+    for (const range of ['bytes=2-5', 'bytes=-3', 'bytes=99-', 'bytes=0-1,3-4']) {
+      const { slow, fast, viaApp } = await twice('/index.txt', { headers: { range } });
+      assert.equal(viaApp, 1, `${range}: only the first request reached the app`);
+      assert.deepEqual(comparable(fast), comparable(slow), range);
+    }
+    const { fast } = await twice('/index.txt', { headers: { range: 'bytes=2-5' } });
+    assert.deepEqual([fast.status, fast.headers['content-range'], fast.body], [206, 'bytes 2-5/11', 'fort']);
+  });
+
   it('leaves everything but a cached GET or HEAD to the app', async () => {
     await httpGet(url, '/');
     const before = appRequests;
