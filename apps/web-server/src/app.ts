@@ -2,6 +2,7 @@ import { answerHealth, type HealthChecks, LIVE_UPDATE_PATHS, type Logger } from 
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { LIVE_UPDATE_SCRIPT, type LiveUpdates } from './live-updates.ts';
 import { prefersHtml } from './negotiate.ts';
+import { withQuery } from './redirect-query.ts';
 import { respond } from './respond.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 import type { Site } from './site.ts';
@@ -41,7 +42,8 @@ export function createApp({ site, live, health, log }: AppOptions): express.Expr
   app.get(LIVE_UPDATE_PATHS.events, (request, response) => live.subscribe(request, response));
   app.get(LIVE_UPDATE_PATHS.script, (request, response) => respond(request, response, LIVE_UPDATE_SCRIPT));
   app.use(async (request, response) => {
-    respond(request, response, await site.find(request.path, prefersHtml(request.headers.accept)));
+    const found = await site.find(request.path, prefersHtml(request.headers.accept));
+    respond(request, response, found.kind === 'redirect' ? withQuery(found, request.originalUrl) : found);
   });
 
   // Never a stack trace or a server path in a response: those go to the log only.

@@ -5,7 +5,7 @@ import { join, sep } from 'node:path';
 import { GIT_SYNC_LAYOUT, INDEX_FILES } from '@fortune-sidecar/common';
 import { contentTypeOf } from './content-type.ts';
 import { outOfDescriptors } from './descriptor-health.ts';
-import { isHidden, type RequestPath } from './request-path.ts';
+import { isHidden, isPrivate, type RequestPath } from './request-path.ts';
 
 export interface FileFacts {
   readonly contentType: string;
@@ -38,7 +38,9 @@ const [GIT_SYNC_STATE, GIT_SYNC_WORKTREES] = GIT_SYNC_LAYOUT.worktrees.split('/'
  * The URL's dot rule, on the folders a path really goes through. git-sync's link is the one
  * symlink that may lead into a hidden folder: by the volume contract it points to a revision in
  * `.gitsync/worktrees/<revision>`, which is served like any folder. Anything else hidden on the
- * way (`.git`, `.env`, the rest of `.gitsync`) is not.
+ * way (`.git`, `.env`, the rest of `.gitsync`) is not. The root's `.well-known` is public under
+ * any name a link gives it, and only there: a `.well-known` deeper down, one inside a revision
+ * that is not the served folder itself, or a `.well-known` that is a link to `.git`, is not.
  */
 function visibleWhenResolved(segments: readonly string[]): boolean {
   for (let i = 0; i < segments.length; i += 1) {
@@ -49,7 +51,7 @@ function visibleWhenResolved(segments: readonly string[]): boolean {
     ) {
       // A revision, not a checkout in progress (those are dot-named until complete).
       i += 2;
-    } else if (isHidden(segments[i] as string)) {
+    } else if (isPrivate(segments[i] as string, i)) {
       return false;
     }
   }

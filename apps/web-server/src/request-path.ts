@@ -9,11 +9,24 @@ export function isHidden(segment: string): boolean {
   return segment.startsWith('.');
 }
 
+/** RFC 8615's folder, where a site publishes `security.txt` and the like for anyone to read. */
+export const WELL_KNOWN = '.well-known';
+
+/**
+ * Whether no path may go through `segment`, at `depth` below the served folder (0 for a name in
+ * it). Only the root's `.well-known` is public: clients look for it there and nowhere else, and
+ * a hidden name anywhere else, or inside it, stays private to whoever wrote it.
+ */
+export function isPrivate(segment: string, depth: number): boolean {
+  return isHidden(segment) && !(depth === 0 && segment === WELL_KNOWN);
+}
+
 /**
  * Splits a URL path into segments and refuses anything that could reach outside the served
- * folder or into hidden files: dot segments (`..`, `.git`, `.env`, and git-sync's `.gitsync`),
- * encoded slashes or backslashes, and NUL bytes. Splitting happens before decoding, so `%2f`
- * and `%2e%2e` cannot make new separators or parent references.
+ * folder or into hidden files: dot segments (`..`, `.git`, `.env`, and git-sync's `.gitsync`;
+ * `/.well-known/` is the one exception), encoded slashes or backslashes, and NUL bytes.
+ * Splitting happens before decoding, so `%2f` and `%2e%2e` cannot make new separators or
+ * parent references.
  */
 export function parseRequestPath(pathname: string): RequestPath {
   if (!pathname.startsWith('/')) return { kind: 'bad-request' };
@@ -27,7 +40,8 @@ export function parseRequestPath(pathname: string): RequestPath {
       return { kind: 'bad-request' };
     }
     if (segment.includes('\0')) return { kind: 'bad-request' };
-    if (isHidden(segment) || segment.includes('/') || segment.includes('\\')) return { kind: 'not-found' };
+    if (isPrivate(segment, segments.length) || segment.includes('/') || segment.includes('\\'))
+      return { kind: 'not-found' };
     segments.push(segment);
   }
   return { kind: 'path', segments, directory: pathname.endsWith('/') };

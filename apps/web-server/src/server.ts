@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { overflowStatus, type ParserError } from './header-overflow.ts';
 import { capInFlight } from './in-flight.ts';
 import { refuse } from './refuse.ts';
 import { refuseBodies } from './request-body.ts';
@@ -7,9 +8,9 @@ import { refuseBodies } from './request-body.ts';
 // Requests one connection may send ahead of their answers before it is no longer read.
 const MAX_IN_FLIGHT = 32;
 /** Node.js's parser errors, by what the client did wrong. */
-function statusOf(error: NodeJS.ErrnoException): number {
+function statusOf(error: ParserError, socket: Socket): number {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
-  if (error.code === 'HPE_HEADER_OVERFLOW') return 431;
+  if (error.code === 'HPE_HEADER_OVERFLOW') return overflowStatus(error, socket);
   return 400;
 }
 
@@ -37,12 +38,12 @@ export function createWebServer(app: RequestListener, requestTimeoutMs: number):
   server.on('connect', (_request, socket: Socket) =>
     refuse(socket, 405, { headers: { allow: 'GET, HEAD' } }),
   );
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+  server.on('clientError', (error: ParserError, socket: Socket) => {
     if (!socket.writable || (error.code === 'ECONNRESET' && socket.bytesWritten === 0)) {
       socket.destroy();
       return;
     }
-    refuse(socket, statusOf(error));
+    refuse(socket, statusOf(error, socket));
   });
   return server;
 }

@@ -46,6 +46,26 @@ await writeFile(join(root, '.gitsync', 'worktrees', '.git-sync-def456-0a1b.tmp',
 await symlink('.gitsync/worktrees/.git-sync-def456-0a1b.tmp', join(root, 'pending'));
 await symlink('.gitsync', join(root, 'gitsync-state'));
 await symlink('../.gitsync/worktrees', join(root, 'sub', 'revisions'));
+// RFC 8615's folder is public at the root, and only there; hidden names inside it are not.
+const SECURITY_TXT = 'Contact: mailto:security@example.com\n';
+await mkdir(join(root, '.well-known'), { recursive: true });
+await mkdir(join(root, 'sub', '.well-known'), { recursive: true });
+await writeFile(join(root, '.well-known', 'security.txt'), SECURITY_TXT);
+await writeFile(join(root, '.well-known', '.x'), `${SECRET}\n`);
+await writeFile(join(root, 'sub', '.well-known', 'x'), `${SECRET}\n`);
+await symlink('../.well-known', join(root, 'sub', 'wk'));
+await symlink('.well-known', join(root, 'sub', 'nested-wk'));
+await symlink('.x', join(root, '.well-known', 'x-link'));
+await symlink('../.git', join(root, '.well-known', 'git'));
+// A revision's own .well-known is public where the revision is the served folder, not below it.
+await mkdir(join(root, '.gitsync', 'worktrees', 'abc123', '.well-known'), { recursive: true });
+await writeFile(join(root, '.gitsync', 'worktrees', 'abc123', '.well-known', 'security.txt'), SECURITY_TXT);
+await writeFile(join(root, '.gitsync', 'worktrees', 'abc123', '.well-known', '.x'), `${SECRET}\n`);
+await symlink('.gitsync/worktrees/abc123/.well-known', join(root, 'synced-wk'));
+// Folders for the slash redirect, one with a `?` in its name.
+await mkdir(join(root, 'docs'), { recursive: true });
+await mkdir(join(root, 'do?cs'), { recursive: true });
+await writeFile(join(root, 'docs', 'index.txt'), 'The docs.\n');
 
 const { url } = await startServerProcess(root);
 const port = Number(url.port);
@@ -53,6 +73,9 @@ const port = Number(url.port);
 // asked of it: a client that a busy machine holds back only meets the timeout sooner.
 const slowServer = await startServerProcess(root, { WEB_REQUEST_TIMEOUT: '500ms' });
 const slowPort = Number(slowServer.url.port);
+// Served as git-sync publishes it: the folder is its link, into a revision under .gitsync.
+const syncedServer = await startServerProcess(join(root, 'synced'));
+const syncedPort = Number(syncedServer.url.port);
 
 const tally = figures('web-server-hostile-requests', {
   requests: 0,
@@ -176,6 +199,75 @@ describe('web-server under hostile requests', () => {
     ]);
   });
 
+  describe('/.well-known/ is public at the root of the folder, and only there', () => {
+    it('well-known: /.well-known/security.txt → 200, the file', async () => {
+      const answer = await send('well-known', get('/.well-known/security.txt'));
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers['content-type'], 'text/plain; charset=utf-8');
+      assert.equal(answer.body, SECURITY_TXT);
+    });
+    it('well-known: /.well-known → 301 to /.well-known/', async () => {
+      const answer = await send('well-known', get('/.well-known'));
+      assert.equal(answer.status, 301);
+      assert.equal(answer.headers.location, '/.well-known/');
+    });
+    cases('well-known', [
+      ['/%2ewell-known/security.txt', 200],
+      // A link to it serves what /.well-known/ serves, nothing more.
+      ['/sub/wk/security.txt', 200],
+      ['/sub/wk/.x', 404],
+      ['/.well-known/.x', 404],
+      ['/.well-known/%2ex', 404],
+      ['/.well-known/x-link', 404],
+      ['/.well-known/git/config', 404],
+      ['/.well-known/../.env', 404],
+      ['/.well-known/', 404],
+      ['/.Well-Known/security.txt', 404],
+      ['/.well-known.txt', 404],
+      ['/sub/.well-known/x', 404],
+      ['/sub/nested-wk/x', 404],
+      ['/synced/.well-known/security.txt', 404],
+      ['/synced-wk/security.txt', 404],
+    ]);
+    it("well-known: served from git-sync's link, a revision's /.well-known/security.txt → 200", async () => {
+      const answer = await send('well-known', get('/.well-known/security.txt'), undefined, syncedPort);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body, SECURITY_TXT);
+    });
+    it("well-known: served from git-sync's link, a revision's /.well-known/.x → 404", async () => {
+      const answer = await send('well-known', get('/.well-known/.x'), undefined, syncedPort);
+      assert.equal(answer.status, 404);
+    });
+  });
+
+  describe('a folder without its slash redirects to it, on this server, with the query', () => {
+    const table: [string, number, string | undefined][] = [
+      ['/docs?x=1', 301, '/docs/?x=1'],
+      ['/docs', 301, '/docs/'],
+      ['/docs?', 301, '/docs/'],
+      ['/docs?x=1#top', 301, '/docs/?x=1'],
+      // Escapes pass as sent, never decoded; what a query may not hold is escaped.
+      ['/docs?next=%2F%2Fevil.example&a=%0d%0a', 301, '/docs/?next=%2F%2Fevil.example&a=%0d%0a'],
+      ['/docs?q=<"a">&r=\\', 301, '/docs/?q=%3C%22a%22%3E&r=%5C'],
+      ['/docs?u=http://evil.example/?y', 301, '/docs/?u=http://evil.example/?y'],
+      ['//docs?x=1', 301, '/docs/?x=1'],
+      ['/%64ocs?x=1', 301, '/docs/?x=1'],
+      ['http://evil.example/docs?x=1', 301, '/docs/?x=1'],
+      // An encoded `?` is part of the name, not the start of a query.
+      ['/do%3Fcs?x=1', 301, '/do%3Fcs/?x=1'],
+      ['/do%3fcs', 301, '/do%3Fcs/'],
+      ['/docs%3Fx=1', 404, undefined],
+      ['/docs/?x=1', 200, undefined],
+    ];
+    for (const [target, status, location] of table) {
+      it(`redirects: ${JSON.stringify(target)} → ${status}${location ? ` ${location}` : ''}`, async () => {
+        const answer = await send('redirects', get(target));
+        assert.equal(answer.status, status);
+        assert.equal(answer.headers.location, location);
+      });
+    }
+  });
+
   describe('backslashes, NUL bytes, absolute and odd request targets', () => {
     cases('odd paths', [
       ['/..\\secret.txt', 404],
@@ -201,8 +293,13 @@ describe('web-server under hostile requests', () => {
       [`/${'%2e%2e/'.repeat(500)}secret.txt`, 404],
     ]);
 
-    it('odd paths: a request line longer than the header limit → 431', async () => {
-      assert.equal((await send('odd paths', get(`/${'a'.repeat(20_000)}`))).status, 431);
+    it('odd paths: a request line longer than the header limit → 414', async () => {
+      assert.equal((await send('odd paths', get(`/${'a'.repeat(20_000)}`))).status, 414);
+    });
+
+    it('odd paths: a request line that fits, with headers that take the rest past the limit → 431', async () => {
+      const answer = await send('odd paths', get(`/${'a'.repeat(16_000)}`, [`X-Pad: ${'p'.repeat(1000)}`]));
+      assert.equal(answer.status, 431);
     });
 
     it('odd paths: a raw NUL byte in the request line → 400', async () => {

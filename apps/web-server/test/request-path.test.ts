@@ -29,6 +29,19 @@ describe('request paths', () => {
     }
   });
 
+  it("serves the root's .well-known, and no hidden name below it or elsewhere", () => {
+    for (const path of ['/.well-known/security.txt', '/%2ewell-known/security.txt']) {
+      assert.deepEqual(
+        parseRequestPath(path),
+        { kind: 'path', segments: ['.well-known', 'security.txt'], directory: false },
+        path,
+      );
+    }
+    for (const path of ['/.well-known/.x', '/.well-known/../.env', '/sub/.well-known/x', '/.Well-Known/x']) {
+      assert.deepEqual(parseRequestPath(path), { kind: 'not-found' }, path);
+    }
+  });
+
   it('refuses NUL bytes and broken encodings as bad requests', () => {
     for (const path of ['/index.txt%00.html', '/%', '/%zz', '/%c0%ae%c0%ae/etc', 'index.txt']) {
       assert.deepEqual(parseRequestPath(path), { kind: 'bad-request' }, path);

@@ -58,8 +58,8 @@ export type VolumeVariant = keyof typeof VOLUME_VARIANTS;
 
 /**
  * What web-server answers itself, outside the served folder. Both start with a dot segment, and
- * dotfiles are never served, so no file of a site can hide them or be hidden by them. A page
- * that includes the script updates itself when the folder changes.
+ * no dotfile but the root's `.well-known` is served, so no file of a site can hide them or be
+ * hidden by them. A page that includes the script updates itself when the folder changes.
  */
 export const LIVE_UPDATE_PATHS = {
   /** Server-Sent Events: one `change` event each time the served folder changes. */
