@@ -115,8 +115,8 @@ ${table(
   Object.entries(hostile.byCategory).map(([kind, count]) => [kind, n(count)]),
 )}
 
-In all, ${n(hostile.requests)} requests: ${n(hostile.refused)} refused (400, 404, 405, 408, 413 or 431), ${n(hostile.served)} served
-from inside the folder as asked (a symlink within it, a synced revision, Range headers ignored,
+In all, ${n(hostile.requests)} requests: ${n(hostile.refused)} refused (400, 404, 405, 408, 413, 416 or 431), ${n(hostile.served)} served
+from inside the folder as asked (a symlink within it, a synced revision, a byte range of a file,
 odd but harmless headers), and ${n(hostile.leaks)} answers that gave anything away.
 
 ## Content is never torn
