@@ -2,7 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { isHidden } from './request-path.ts';
+import { isPrivate } from './request-path.ts';
 
 export interface TreeWatchOptions {
   /** At most this many folders hold an inotify watch at a time, the top one included. */
@@ -34,10 +34,12 @@ const STEP = 256;
  * of a site, where most pages are, come first; past the budget the walk stops, and changes in
  * the folders left out are seen only by the cache's check on disk. Nothing is kept per file:
  * folders are listed from their entries' types, without a stat of each file. Hidden entries
- * (temporary files, `.git`, `.gitsync`) are neither reported nor walked into.
+ * (temporary files, `.git`, `.gitsync`) are neither reported nor walked into; the top's
+ * `.well-known`, which is served, is.
  */
 export function watchTree(top: string, options: TreeWatchOptions): TreeWatch {
   const watchers = new Map<string, FSWatcher>();
+  const unserved = (folder: string, name: string) => isPrivate(name, folder === top ? 0 : 1);
   let closed = false;
   // Why a folder was left out, if one was: said once, when the walk that met it ends.
   let full: 'budget' | 'kernel' | undefined;
@@ -80,7 +82,7 @@ export function watchTree(top: string, options: TreeWatchOptions): TreeWatch {
         // Read STEP entries at a time: each read is a turn of the event loop.
         for await (const entry of await opendir(folder, { bufferSize: STEP })) {
           if (closed) break;
-          if (entry.isDirectory() && !isHidden(entry.name)) {
+          if (entry.isDirectory() && !unserved(folder, entry.name)) {
             // Every folder still queued will want a watch: past the budget, stop listing.
             if (watchers.size + queue.length - next - 1 >= options.maxFolders) {
               reportFull();
@@ -124,7 +126,7 @@ export function watchTree(top: string, options: TreeWatchOptions): TreeWatch {
 
   function changed(folder: string, event: string, name: string | null): void {
     if (closed) return;
-    if (name !== null && isHidden(name)) return;
+    if (name !== null && unserved(folder, name)) return;
     options.onChange();
     if (event !== 'rename' || name === null) return;
     check(join(folder, name));

@@ -151,6 +151,22 @@ describe('the watch of the served folder', () => {
     await watch.ignores('a write under .gitsync', () => writeFile(join(root, '.gitsync', 'state'), 'x\n'));
   });
 
+  it("reports changes in the top folder's .well-known, which is served, and in no other", async () => {
+    const root = await tempDir();
+    await mkdir(join(root, '.well-known'));
+    await mkdir(join(root, 'sub', '.well-known'), { recursive: true });
+    const watch = await watching(root);
+    await watch.reports('a write in .well-known', () =>
+      writeFile(join(root, '.well-known', 'security.txt'), 'Contact: x\n'),
+    );
+    await watch.ignores('a hidden file in .well-known', () =>
+      writeFile(join(root, '.well-known', '.x'), 'x\n'),
+    );
+    await watch.ignores('a write in sub/.well-known', () =>
+      writeFile(join(root, 'sub', '.well-known', 'security.txt'), 'x\n'),
+    );
+  });
+
   it('watches folders, not files: 2,000 files in 20 folders cost about 21 inotify watches', async (t) => {
     if (process.platform !== 'linux') return t.skip('counts inotify watches: Linux only');
     const root = await tempDir();
