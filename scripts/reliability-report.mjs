@@ -106,7 +106,8 @@ named in it; every one runs on each \`npm test\`.
 [\`apps/web-server/test/hostile-requests.test.ts\`](../apps/web-server/test/hostile-requests.test.ts)
 sends each request byte for byte to the web server, which serves a folder beside a secret
 file, with \`.env\`, \`.git/config\` and \`.gitsync\` inside it, symlinks pointing outside it and
-symlinks to those hidden names, and a git-sync link to a published revision.
+symlinks to those hidden names, a git-sync link to a published revision, and a public
+\`.well-known\` folder with a hidden file in it.
 Every answer must have the exact status expected, the security headers, and nothing from the
 secret files, no server path and no stack trace.
 
@@ -115,9 +116,10 @@ ${table(
   Object.entries(hostile.byCategory).map(([kind, count]) => [kind, n(count)]),
 )}
 
-In all, ${n(hostile.requests)} requests: ${n(hostile.refused)} refused (400, 404, 405, 408, 413, 416 or 431), ${n(hostile.served)} served
-from inside the folder as asked (a symlink within it, a synced revision, a byte range of a file,
-odd but harmless headers), and ${n(hostile.leaks)} answers that gave anything away.
+In all, ${n(hostile.requests)} requests: ${n(hostile.refused)} refused (400, 404, 405, 408, 413, 414, 416 or 431), ${n(hostile.served)} served
+from inside the folder as asked (a symlink within it, a synced revision, \`/.well-known/\`, a
+folder's redirect to its slash, a byte range of a file, odd but harmless headers), and
+${n(hostile.leaks)} answers that gave anything away.
 
 ## Content is never torn
 

@@ -98,7 +98,8 @@ async function send(
   const answer = await rawRequest(to, request, options);
   tally.requests += 1;
   tally.byCategory[category] = (tally.byCategory[category] ?? 0) + 1;
-  if (answer.status >= 200 && answer.status < 300) tally.served += 1;
+  // A folder's redirect to its slash answers the request as asked, like a file.
+  if (answer.status >= 200 && answer.status < 400) tally.served += 1;
   else tally.refused += 1;
   const leaked = answer.body.includes(SECRET) || answer.body.includes(base) || /\n\s+at /.test(answer.body);
   if (leaked) tally.leaks += 1;
