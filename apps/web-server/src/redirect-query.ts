@@ -4,7 +4,7 @@ type Redirect = Extract<Resource, { kind: 'redirect' }>;
 
 // What RFC 3986 lets a query hold as it is (pchar, "/" and "?"), "%" with it so that the
 // client's own escapes pass unchanged. Node.js's parser lets only printable ASCII into a request
-// target, so nothing here can be a CR or LF; `"`, `<`, `\`, `#` and the like it does let through.
+// target, so nothing here can be a CR or LF; `"`, `<`, `\` and the like it does let through.
 const NOT_IN_A_QUERY = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/g;
 
 const escapeByte = (char: string) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
@@ -13,9 +13,9 @@ const escapeByte = (char: string) => `%${char.charCodeAt(0).toString(16).toUpper
  * A folder's redirect for one request, carrying its query on as nginx does: `/docs?x=1` goes to
  * `/docs/?x=1`. The location itself comes from the path's decoded segments, each encoded again,
  * so it is always a path on this server (never `//host` or a scheme); the query is copied from
- * the raw target after its first `?` (up to a `#`), never decoded, and only what a query may not hold is
- * escaped, which leaves one valid URL in one valid header. The cache keeps the redirect without
- * a query: each request adds its own.
+ * the raw target after its first `?` (up to a `#`), never decoded, and only what a query may
+ * not hold is escaped, which leaves one valid URL in one valid header. The cache keeps the
+ * redirect without a query: each request adds its own.
  */
 export function withQuery(redirect: Redirect, target: string): Redirect {
   // A raw `#` ends the query for express as for browsers: what follows names no resource.
