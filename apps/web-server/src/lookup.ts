@@ -16,7 +16,8 @@ export interface FileFacts {
 }
 
 export type Resource =
-  | ({ readonly kind: 'file'; readonly body: Buffer } & FileFacts)
+  /** `path`: where it was read, absent for a body made in memory; the compressed copies beside it are looked for there. */
+  | ({ readonly kind: 'file'; readonly body: Buffer; readonly path?: string } & FileFacts)
   | ({ readonly kind: 'large-file'; readonly path: string; readonly size: number } & FileFacts)
   | { readonly kind: 'redirect'; readonly location: string }
   | { readonly kind: 'missing' }
@@ -109,7 +110,7 @@ export async function lookup(
 }
 
 /** A file served from memory; its ETag is a hash of its content, the same on every replica. */
-export function fileResource(body: Buffer, facts: Omit<FileFacts, 'etag'>): Resource {
+export function fileResource(body: Buffer, facts: Omit<FileFacts, 'etag'> & { path?: string }): Resource {
   const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
   return { kind: 'file', body, etag, ...facts };
 }
@@ -133,7 +134,7 @@ async function readResource(path: string, negotiated: boolean, maxBodyBytes: num
       const etag = `W/"${facts.size.toString(36)}-${Math.floor(facts.mtimeMs).toString(36)}"`;
       return { kind: 'large-file', path, size: facts.size, etag, ...common };
     }
-    return fileResource(await file.readFile(), common);
+    return fileResource(await file.readFile(), { ...common, path });
   } finally {
     await file.close();
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream';
 import { type ByteRange, parseByteRange } from './byte-range.ts';
+import { encodingHeaders, representationFor, varyOf } from './compression.ts';
 import { outOfDescriptors } from './descriptor-health.ts';
 import type { Resource } from './lookup.ts';
 import { evaluatePreconditions, ifRangeMatches } from './preconditions.ts';
@@ -50,9 +51,11 @@ function headersOf(resource: Served): Headers {
       // The fortune changes every few seconds: browsers may keep it, but must ask again each time.
       'cache-control': 'no-cache',
     };
-    if (resource.negotiated) validators.vary = 'Accept';
+    const vary = varyOf(resource);
+    if (vary !== undefined) validators.vary = vary;
     const common = {
       ...validators,
+      ...encodingHeaders(resource),
       'content-type': resource.contentType,
       'last-modified': resource.lastModified,
       'accept-ranges': 'bytes',
@@ -83,6 +86,8 @@ export function respond(request: IncomingMessage, response: ServerResponse, reso
       plain(response, 503, 'Service unavailable: no file can be opened now', { 'retry-after': '1' });
       return;
   }
+  // The form of the file this client gets, compressed or not: its own ETag and length from here on.
+  resource = representationFor(request, resource);
   const headers = headersOf(resource);
   // Preconditions before ranges (RFC 9110 §13.2.2): a 304 or a 412 wins over a 206.
   const precondition = evaluatePreconditions(request.headers, resource);

@@ -1,3 +1,4 @@
+import { encodedBytes } from './compression.ts';
 import type { Resource } from './lookup.ts';
 
 /**
@@ -30,14 +31,15 @@ export interface ResponseCache {
   readonly bytes: number;
 }
 
-function costOf(key: string, resource: Resource): number {
+/** What an entry counts against the budget: its body, any compressed forms kept with it, and the overhead. */
+export function costOf(key: string, resource: Resource): number {
   const extra =
     resource.kind === 'file'
       ? resource.body.length
       : resource.kind === 'redirect'
         ? resource.location.length
         : 0;
-  return ENTRY_OVERHEAD_BYTES + key.length + extra;
+  return ENTRY_OVERHEAD_BYTES + key.length + extra + encodedBytes(resource);
 }
 
 /**

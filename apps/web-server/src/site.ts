@@ -1,7 +1,14 @@
 import { cacheKey } from './cache-key.ts';
+import {
+  type Compressor,
+  compressWithZlib,
+  createEncoder,
+  needsEncoding,
+  withEncodings,
+} from './compression.ts';
 import { lookup, type Resource } from './lookup.ts';
 import { parseRequestPath } from './request-path.ts';
-import { createResponseCache } from './response-cache.ts';
+import { costOf, createResponseCache } from './response-cache.ts';
 
 export interface SiteOptions {
   /** Files larger than this are streamed from disk and never kept in memory. */
@@ -18,6 +25,8 @@ export interface SiteOptions {
    */
   readonly maxAgeMs?: number;
   readonly now?: () => number;
+  /** How text files are compressed (zlib's br and gzip); tests count the calls. */
+  readonly compress?: Compressor;
 }
 
 export interface Site {
@@ -56,10 +65,12 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxAgeMs = options.maxAgeMs ?? 100;
   const now = options.now ?? Date.now;
+  const maxCachedBytes = options.maxCachedBytes ?? 16 * 1024 * 1024;
   const cache = createResponseCache({
-    maxBytes: options.maxCachedBytes ?? 16 * 1024 * 1024,
+    maxBytes: maxCachedBytes,
     maxEntries: options.maxCachedEntries ?? 4096,
   });
+  const encoder = createEncoder(options.compress ?? compressWithZlib);
   let generation = 0;
   // One disk lookup per key at a time: when an entry expires under load, the requests that
   // arrive meanwhile wait for that lookup instead of each starting their own.
@@ -75,12 +86,36 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
     if (found.kind === 'unavailable' && cached) return cached;
     // The check after maxAge mostly finds the same file: keep handing out the same answer, whose
     // response headers are already built, rather than a copy of it ten times a second.
-    const resource = sameFile(cached, found) ?? found;
+    let resource = sameFile(cached, found) ?? found;
+    if (needsEncoding(resource)) {
+      const known = encoder.known(resource);
+      if (known) resource = withEncodings(resource, known);
+      else encodeLater(key, resource, startedIn);
+    }
     if (startedIn === generation) {
       if (resource.kind === 'file' || resource.kind === 'redirect') cache.set(key, resource, at);
       else cache.delete(key);
     }
     return resource;
+  }
+
+  /**
+   * Compresses a text file once per version, off the request path. Until that is done the file
+   * is answered as it is, which is always a right answer: making the first clients wait would
+   * cost them more than the bytes saved. The compressed forms join the cached answer only if
+   * it is still the one cached, and only if the budget has room for both, or storing them
+   * would push the file itself out and have it read and compressed again.
+   */
+  function encodeLater(key: string, resource: Extract<Resource, { kind: 'file' }>, startedIn: number) {
+    encoder.encode(resource).then(
+      (encodings) => {
+        const hit = cache.get(key);
+        if (startedIn !== generation || hit?.resource !== resource) return;
+        const encoded = withEncodings(resource, encodings);
+        if (costOf(key, encoded) <= maxCachedBytes) cache.set(key, encoded, hit.at);
+      },
+      () => {},
+    );
   }
 
   return {
