@@ -11,6 +11,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FORTUNE_FILES, writeFilesAtomic } from '@fortune-sidecar/common';
 import { HEAP_OF_A_128MI_CONTAINER } from '@fortune-sidecar/testing';
+import {
+  type CompressedPageRow,
+  measureCompressedPage,
+  samplePage,
+  sampleSiteRepo,
+} from './compressed-page.ts';
 import { busiestShares, readCpuTimes } from './cpu-times.ts';
 import { largeSiteMemory, revisionSwaps, type StartServer, type SwapStalls } from './large-sites.ts';
 import { memoryOf, quantile } from './process-stats.ts';
@@ -24,7 +30,7 @@ import {
   WINDOW_SECONDS,
   widestSpread,
 } from './quiet-machine.ts';
-import { writeResults } from './results-page.ts';
+import { compressedPageTable, writeResults } from './results-page.ts';
 import {
   REPO_ROOT,
   type Running,
@@ -44,6 +50,8 @@ const LOAD_CORE = 1;
 const BENCH_CORES = [SERVER_CORE, LOAD_CORE];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const write = process.argv.includes('--write');
+/** Only the compressed page, to try it: no quiet-machine readings, and figures for no page. */
+const compressionOnly = process.argv.includes('--compression-only');
 
 function requireTools() {
   const missing = ['nginx', 'wrk', 'taskset', 'git'].filter((tool) => {
@@ -279,7 +287,45 @@ async function gitRepo(work: string): Promise<string> {
   return repo;
 }
 
+/**
+ * The sample page synced by git-sync, then served by this web server and by nginx with gzip on,
+ * each alone on the server core.
+ */
+async function compressedPage(work: string): Promise<CompressedPageRow[]> {
+  const repo = await sampleSiteRepo(work);
+  const syncRoot = await mkdtemp(join(work, 'sample-sync-'));
+  const gitSync = await startGitSync(repo, syncRoot, await freePort(), SERVER_CORE, { readyPath: '/readyz' });
+  await gitSync.stop();
+  return measureCompressedPage(
+    join(syncRoot, 'html'),
+    [
+      { start: async (root) => startWebServer(root, await freePort(), SERVER_CORE), compresses: true },
+      {
+        start: async (root) =>
+          startNginx(root, await freePort(), SERVER_CORE, join(work, 'nginx-gzip'), { gzip: true }),
+        compresses: true,
+      },
+    ],
+    { seconds: Math.max(1, Math.round(SECONDS / 2)), core: LOAD_CORE },
+  );
+}
+
 requireTools();
+if (compressionOnly) {
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'pnpm.mjs'), 'run', '--silent', 'build'], {
+    stdio: 'inherit',
+  });
+  const work = await mkdtemp(join(tmpdir(), 'fortune-bench-'));
+  try {
+    say('a page of a git-synced site, with and without Accept-Encoding');
+    const rows = await compressedPage(work);
+    console.log(`\n${compressedPageTable(rows)}\n`);
+    process.exitCode = rows.some((row) => row.result.errors > 0) ? 1 : 0;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  process.exit();
+}
 // Before the build, whose own load would count against it.
 say(
   `watching cores ${BENCH_CORES.join(' and ')} for ${WINDOW_SECONDS} s to see whether the machine is quiet`,
@@ -325,6 +371,8 @@ try {
   say('revision swaps of large sites');
   const swaps = await revisionSwaps(work, startOnServerCore);
   const [filesSwap] = swaps as [SwapStalls, SwapStalls];
+  say('a page of a git-synced site, with and without Accept-Encoding');
+  const pageRows = await compressedPage(work);
 
   const servers = [ours, nginx, express, sirv, fastifyStatic, bare];
   const during: DuringRun = {
@@ -389,7 +437,10 @@ try {
       `${ms.toFixed(0)} ms`,
     ]),
   ];
-  const errors = servers.flatMap((s) => [s.text, s.html]).reduce((sum, r) => sum + r.errors, 0);
+  const errors = [...servers.flatMap((s) => [s.text, s.html]), ...pageRows.map((row) => row.result)].reduce(
+    (sum, r) => sum + r.errors,
+    0,
+  );
 
   const report = `${busy.length > 0 ? `**Not comparable: the machine was busy** (${busy.join('; ')}).\n\n` : ''}Measured on ${new Date().toISOString().slice(0, 10)}, ${cpu}, Node.js ${process.version}: the servers on core ${SERVER_CORE}, measured in turns, the median of ${ROUNDS} rounds each; wrk (one thread, 50 keep-alive connections, ${SECONDS} s) on core ${LOAD_CORE}; the same folder of the writer's output.${errors > 0 ? ` **${errors} failed requests: the run is not fair.**` : ''}
 
@@ -432,6 +483,10 @@ Answers to one client asking for /index.html without pause while git-sync style 
 | site | swaps | answers | p99 | slowest |
 | --- | --- | --- | --- | --- |
 ${swaps.map((row) => `| ${row.site} | ${row.swaps} | ${row.answers.toLocaleString('en')} | ${row.p99Ms.toFixed(1)} ms | ${row.slowestMs.toFixed(1)} ms |`).join('\n')}
+
+A page of a git-synced site (${Math.round(samplePage().html.length / 1024)} KB of HTML, ${Math.round(samplePage().css.length / 1024)} KB of CSS), asked for as a browser asks (\`Accept-Encoding: br, gzip\`) and without it, against nginx with \`gzip on\` (no brotli in Debian's nginx); bytes per response are headers and body as wrk read them:
+
+${compressedPageTable(pageRows)}
 `;
   console.log(`\n${report}`);
   let refused = false;

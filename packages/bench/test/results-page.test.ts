@@ -3,8 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { CompressedPageRow } from '../src/compressed-page.ts';
 import { BusyMachineError } from '../src/quiet-machine.ts';
-import { writeResults } from '../src/results-page.ts';
+import { compressedPageTable, writeResults } from '../src/results-page.ts';
+import type { LoadResult } from '../src/wrk.ts';
 
 const PAGE = '# Benchmarks\n\nHow.\n\n<!-- results:start -->\nold figures\n<!-- results:end -->\n\nAfter.\n';
 
@@ -33,5 +35,60 @@ describe('the results page', () => {
       (error) => error instanceof BusyMachineError && /load average was 2\.91/.test(error.message),
     );
     assert.equal(await readFile(path, 'utf8'), PAGE);
+  });
+});
+
+const load = (requestsPerSecond: number, bytesPerResponse: number): LoadResult => ({
+  requestsPerSecond,
+  p50Ms: 1,
+  p99Ms: 2,
+  requests: 1000,
+  bytesRead: bytesPerResponse * 1000,
+  errors: 0,
+});
+
+describe("the compressed page's table", () => {
+  it('gives bytes per response and requests/s as a share of nginx for the same file and request', () => {
+    const rows: CompressedPageRow[] = [
+      {
+        server: 'this web server',
+        path: '/index.html',
+        acceptEncoding: 'br, gzip',
+        answered: 'br',
+        result: load(30_000, 9_100.4),
+      },
+      {
+        server: 'this web server',
+        path: '/index.html',
+        acceptEncoding: 'none',
+        answered: 'identity',
+        result: load(20_000, 40_300),
+      },
+      {
+        server: 'nginx',
+        path: '/index.html',
+        acceptEncoding: 'br, gzip',
+        answered: 'gzip',
+        result: load(10_000, 11_000),
+      },
+      {
+        server: 'nginx',
+        path: '/index.html',
+        acceptEncoding: 'none',
+        answered: 'identity',
+        result: load(40_000, 40_250),
+      },
+    ];
+    assert.equal(
+      compressedPageTable(rows),
+      [
+        '| server | file | Accept-Encoding | sent | req/s | bytes per response | req/s × nginx |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        '| this web server | /index.html | br, gzip | br | 30,000 | 9,100 | 3.00× |',
+        '| this web server | /index.html | none | identity | 20,000 | 40,300 | 0.50× |',
+        '| nginx | /index.html | br, gzip | gzip | 10,000 | 11,000 | 1.00× |',
+        '| nginx | /index.html | none | identity | 40,000 | 40,250 | 1.00× |',
+      ].join('\n'),
+    );
   });
 });

@@ -25,6 +25,7 @@ describe('reading wrk', () => {
       p50Ms: 0.58,
       p99Ms: 1.32,
       requests: 815328,
+      bytesRead: 180.11 * 1024 * 1024,
       errors: 0,
     });
   });
@@ -35,6 +36,11 @@ describe('reading wrk', () => {
       '  Socket errors: connect 0, read 3, write 0, timeout 2\n  Non-2xx or 3xx responses: 7\nRequests/sec',
     );
     assert.equal(parseWrk(failing).errors, 12);
+  });
+
+  it('reads the bytes read in any unit wrk prints', () => {
+    assert.equal(parseWrk(OUTPUT.replace('180.11MB read', '512.00KB read')).bytesRead, 512 * 1024);
+    assert.equal(parseWrk(OUTPUT.replace('180.11MB read', '1.50GB read')).bytesRead, 1.5 * 1024 ** 3);
   });
 
   it('reads latencies in seconds too', () => {
