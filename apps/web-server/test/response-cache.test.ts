@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { withEncodings } from '../src/compression.ts';
 import type { Resource } from '../src/lookup.ts';
 import { createResponseCache, ENTRY_OVERHEAD_BYTES } from '../src/response-cache.ts';
 
@@ -50,6 +51,16 @@ describe('the response cache', () => {
     assert.equal(cache.size, 1);
     assert.equal(cache.bytes, once);
     assert.equal(cache.get('/a')?.at, 5);
+  });
+
+  it('counts the compressed forms kept with an answer against the budget', () => {
+    const cache = createResponseCache({ maxBytes: 1024 * 1024, maxEntries: 10 });
+    const plain = file(10_000) as Extract<Resource, { kind: 'file' }>;
+    cache.set('/plain', plain, 0);
+    const alone = cache.bytes;
+    const br = { ...plain, body: Buffer.alloc(3000), etag: '"x-br"', contentEncoding: 'br' as const };
+    cache.set('/plain', withEncodings(plain, { br }), 0);
+    assert.ok(cache.bytes >= alone + 3000, `${cache.bytes} bytes counted, ${alone} without the br body`);
   });
 
   it('forgets everything on clear, and one answer on delete', () => {
