@@ -1,5 +1,6 @@
 import { answerHealth, type HealthChecks, LIVE_UPDATE_PATHS, type Logger } from '@fortune-sidecar/common';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { compressedWhenReady } from './compression.ts';
 import { LIVE_UPDATE_SCRIPT, type LiveUpdates } from './live-updates.ts';
 import { prefersHtml } from './negotiate.ts';
 import { withQuery } from './redirect-query.ts';
@@ -40,7 +41,8 @@ export function createApp({ site, live, health, log }: AppOptions): express.Expr
   app.use(needsHost);
   app.use(onlyReads);
   app.get(LIVE_UPDATE_PATHS.events, (request, response) => live.subscribe(request, response));
-  app.get(LIVE_UPDATE_PATHS.script, (request, response) => respond(request, response, LIVE_UPDATE_SCRIPT));
+  const liveScript = compressedWhenReady(LIVE_UPDATE_SCRIPT);
+  app.get(LIVE_UPDATE_PATHS.script, (request, response) => respond(request, response, liveScript()));
   app.use(async (request, response) => {
     const found = await site.find(request.path, prefersHtml(request.headers.accept));
     respond(request, response, found.kind === 'redirect' ? withQuery(found, request.originalUrl) : found);

@@ -198,6 +198,25 @@ export function createEncoder(compress: Compressor): Encoder {
 }
 
 /**
+ * A file made in memory once (the live-update script): answered as it is until its compressed
+ * forms, made once at start, are ready.
+ */
+export function compressedWhenReady(resource: Resource, compress = compressWithZlib): () => Resource {
+  let current = resource;
+  if (needsEncoding(resource)) {
+    createEncoder(compress)
+      .encode(resource)
+      .then(
+        (encodings) => {
+          current = withEncodings(resource, encodings);
+        },
+        () => {},
+      );
+  }
+  return () => current;
+}
+
+/**
  * What to send for a file: one of its compressed forms the client accepts, or the file as it is.
  * Without Accept-Encoding the file goes as it is (curl and wrk send none), and so it does for a
  * Range request, as nginx does: ranges of a compressed body confuse clients.

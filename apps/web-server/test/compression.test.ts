@@ -4,13 +4,13 @@ import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
-import { closeServer, createLogger, listen } from '@fortune-sidecar/common';
+import { closeServer, createLogger, LIVE_UPDATE_PATHS, listen } from '@fortune-sidecar/common';
 import { eventually, tempDir } from '@fortune-sidecar/testing';
 import type { Coding } from '../src/accept-encoding.ts';
 import { createApp } from '../src/app.ts';
 import { compressWithZlib } from '../src/compression.ts';
 import { withFastPath } from '../src/fast-path.ts';
-import { createLiveUpdates } from '../src/live-updates.ts';
+import { createLiveUpdates, LIVE_UPDATE_SCRIPT } from '../src/live-updates.ts';
 import { createSite } from '../src/site.ts';
 
 const BOTH = 'gzip, deflate, br, zstd';
@@ -206,6 +206,15 @@ describe('compressed answers', () => {
     const itself = await get('/shipped.html.br', { 'accept-encoding': BOTH });
     assert.ok(itself.body.equals(br));
     assert.equal(itself.headers['content-encoding'], undefined);
+  });
+
+  it('compresses the live-update script too, made once at start', async () => {
+    const script = await compressedAnswer(LIVE_UPDATE_PATHS.script, 'br');
+    assert.ok(
+      brotliDecompressSync(script.body).equals(
+        LIVE_UPDATE_SCRIPT.kind === 'file' ? LIVE_UPDATE_SCRIPT.body : Buffer.alloc(0),
+      ),
+    );
   });
 
   it('ignores a precompressed copy older than the file: it was left from another version', async () => {
