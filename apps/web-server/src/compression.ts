@@ -219,13 +219,15 @@ export function compressedWhenReady(resource: Resource, compress = compressWithZ
 /**
  * What to send for a file: one of its compressed forms the client accepts, or the file as it is.
  * Without Accept-Encoding the file goes as it is (curl and wrk send none), and so it does for a
- * Range request, as nginx does: ranges of a compressed body confuse clients.
+ * Range request, as nginx does: ranges of a compressed body confuse clients. A HEAD's Range is
+ * ignored (respond.ts), so it gets the representation of a HEAD without one.
  */
 export function representationFor(request: IncomingMessage, resource: Served): Served {
   const encodings = (resource as WithEncodings).encodings;
   if (encodings === undefined) return resource;
   const header = request.headers['accept-encoding'];
-  if (header === undefined || request.headers.range !== undefined) return resource;
+  if (header === undefined || (request.headers.range !== undefined && request.method === 'GET'))
+    return resource;
   for (const coding of codingsFor(header)) {
     const encoded = encodings[coding];
     if (encoded !== undefined) return encoded;

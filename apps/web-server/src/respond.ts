@@ -120,12 +120,14 @@ export function respond(request: IncomingMessage, response: ServerResponse, reso
 }
 
 /**
- * The part a GET or HEAD asks for, undefined for the whole file: no Range header (nothing is
- * parsed then), one the server ignores, or an If-Range naming another version of the file.
+ * The part a GET asks for, undefined for the whole file: no Range header (nothing is parsed
+ * then), one the server ignores, or an If-Range naming another version of the file. HEAD gets
+ * the whole file's headers: RFC 9110 §14.2 defines ranges for GET only, and a server MUST
+ * ignore Range on any other method.
  */
 function rangeOf(request: IncomingMessage, resource: Served): ByteRange | 'unsatisfiable' | undefined {
   const header = request.headers.range;
-  if (header === undefined) return undefined;
+  if (header === undefined || request.method !== 'GET') return undefined;
   const ifRange = request.headers['if-range'];
   if (ifRange !== undefined && !ifRangeMatches(String(ifRange), resource)) return undefined;
   const range = parseByteRange(header, sizeOf(resource));
