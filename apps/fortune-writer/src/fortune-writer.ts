@@ -25,8 +25,17 @@ export interface FortuneWriterOptions {
 export interface FortuneWriter {
   /** Writes a new fortune; false (and the old files untouched) when the folder cannot take it. */
   write(): Promise<boolean>;
-  /** What the last write did, for the health endpoint. */
-  status(): { readonly writes: number; readonly lastError?: string };
+  /** What the writes did so far, for the health and metrics endpoints. */
+  status(): WriterStatus;
+}
+
+export interface WriterStatus {
+  readonly writes: number;
+  readonly failures: number;
+  /** When the last fortune that was written in full was picked; undefined before the first. */
+  readonly lastWrittenAt?: Date;
+  /** Why the last write failed; undefined once a write succeeds again. */
+  readonly lastError?: string;
 }
 
 /**
@@ -41,6 +50,8 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
   const now = options.now ?? (() => new Date());
   let history = options.history;
   let writes = 0;
+  let failures = 0;
+  let lastWrittenAt: Date | undefined;
   let lastError: string | undefined;
 
   return {
@@ -50,9 +61,10 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
       try {
         // A folder removed under the writer comes back at the next write.
         await mkdir(options.dir, { recursive: true });
+        const at = now();
         const fortune: Fortune = {
           text: options.pickFortune(),
-          writtenAt: now().toISOString(),
+          writtenAt: at.toISOString(),
           host: options.host,
           ...(options.node ? { node: options.node } : {}),
         };
@@ -71,14 +83,21 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
         ]);
         history = next;
         writes += 1;
+        lastWrittenAt = at;
         lastError = undefined;
         return true;
       } catch (error) {
+        failures += 1;
         lastError = (error as Error).message;
         options.log.error(`Could not write fortune, keeping the last one: ${lastError}`);
         return false;
       }
     },
-    status: () => (lastError === undefined ? { writes } : { writes, lastError }),
+    status: () => ({
+      writes,
+      failures,
+      ...(lastWrittenAt === undefined ? {} : { lastWrittenAt }),
+      ...(lastError === undefined ? {} : { lastError }),
+    }),
   };
 }

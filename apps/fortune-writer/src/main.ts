@@ -17,6 +17,7 @@ import { logListInUse } from './fortune-list.ts';
 import { createFortuneWriter, type FortuneWriter, OWNER } from './fortune-writer.ts';
 import { writerHealth } from './health.ts';
 import { loadHistoryOrExit } from './history-file.ts';
+import { writerMetrics } from './metrics.ts';
 import { createFortunePicker, FORTUNE_COOKIES } from './pick-fortune.ts';
 import { logPodInfoInUse } from './pod-info.ts';
 import { type RunningSchedule, startSchedule } from './schedule.ts';
@@ -44,6 +45,7 @@ const health =
         ),
         config.httpPort,
         '0.0.0.0',
+        writerMetrics(() => writer?.status()),
       );
 if (health) log.info('Health endpoints on /healthz and /readyz', { url: health.url.href });
 

@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerMetrics, type Registry } from './metrics.ts';
 
 export interface ProbeResult {
   readonly ok: boolean;
@@ -46,17 +47,19 @@ export function listen(server: Server, port: number, host: string): Promise<URL>
   });
 }
 
-/** A server with only the health paths, for the services that serve nothing else. */
+/** A server with only the health paths, and /metrics when given a registry, for the services that serve nothing else. */
 export async function startHealthServer(
   checks: HealthChecks,
   port: number,
   host: string,
+  metrics?: Registry,
 ): Promise<{ server: Server; url: URL }> {
+  const served = metrics ? '/healthz, /readyz and /metrics' : '/healthz and /readyz';
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (!answerHealth(path, checks, response)) {
+    if (!answerHealth(path, checks, response) && !answerMetrics(path, metrics, response)) {
       response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end('Not found: this port serves /healthz and /readyz\n');
+      response.end(`Not found: this port serves ${served}\n`);
     }
   });
   return { server, url: await listen(server, port, host) };

@@ -4,6 +4,7 @@ export * from './duration.ts';
 export * from './exclusive-lock.ts';
 export * from './health.ts';
 export * from './log.ts';
+export * from './metrics.ts';
 export * from './shutdown.ts';
 export * from './startup.ts';
 export * from './volume.ts';

@@ -8,6 +8,7 @@ export * from './git-server.ts';
 export * from './http.ts';
 export * from './images.ts';
 export * from './kubelet-volume.ts';
+export * from './metrics.ts';
 export * from './path-with.ts';
 export * from './patience.ts';
 export * from './podman.ts';
