@@ -14,6 +14,7 @@ import {
 import { KNOWN_VARIABLES, loadConfigAtStart } from './config.ts';
 import { createFetchCredentials } from './credentials.ts';
 import { gitSyncHealth } from './health.ts';
+import { gitSyncMetrics } from './metrics.ts';
 import { createPublisher, OWNER } from './publish.ts';
 import { displayUrl } from './repo-url.ts';
 import { createSync } from './sync.ts';
@@ -55,6 +56,8 @@ try {
 }
 
 const shownUrl = displayUrl(config.repo);
+// Read at each scrape, which comes once the loop is started.
+const metrics = gitSyncMetrics(() => loop.status());
 const loop = startSyncLoop({
   sync: createSync({
     root: config.root,
@@ -71,6 +74,7 @@ const loop = startSyncLoop({
   maxFailures: config.maxFailures,
   oneTime: config.oneTime,
   log,
+  onAttempt: metrics.attempted,
 });
 log.info(
   config.oneTime
@@ -90,6 +94,7 @@ if (config.httpPort !== undefined) {
     gitSyncHealth(loop.status, config.maxFailures, (text) => createRedactor(credentials.secrets())(text)),
     config.httpPort,
     '0.0.0.0',
+    metrics.registry,
   );
   log.info('Health endpoints on /healthz and /readyz', { url: health.url.href });
 }

@@ -16,7 +16,12 @@ export interface SyncLoopOptions {
   /** Stop after the first successful sync (an init container). */
   readonly oneTime: boolean;
   readonly log: Logger;
+  /** Told of every attempt that ends, and how long it took: the metrics count them. */
+  readonly onAttempt?: (outcome: AttemptOutcome, seconds: number) => void;
 }
+
+/** Upstream git-sync's names: a sync that published a new commit, one that found it published, one that failed. */
+export type AttemptOutcome = 'success' | 'noop' | 'error';
 
 export interface SyncStatus {
   /** The commit of the last successful sync; undefined until there has been one. */
@@ -52,7 +57,7 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
   let failures = 0;
   let lastError: string | undefined;
 
-  async function attempt(): Promise<void> {
+  async function attempt(): Promise<boolean> {
     const timeout = new AbortController();
     const timer = setTimeout(
       () =>
@@ -62,7 +67,9 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
       syncTimeoutMs,
     );
     try {
-      ({ commit } = await options.sync(AbortSignal.any([stopping.signal, timeout.signal])));
+      const synced = await options.sync(AbortSignal.any([stopping.signal, timeout.signal]));
+      commit = synced.commit;
+      return synced.changed;
     } finally {
       clearTimeout(timer);
     }
@@ -71,13 +78,17 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
   async function run(): Promise<LoopEnd> {
     while (!stopping.signal.aborted) {
       let delay = periodMs;
+      const started = performance.now();
+      const took = () => (performance.now() - started) / 1000;
       try {
-        await attempt();
+        const changed = await attempt();
+        options.onAttempt?.(changed ? 'success' : 'noop', took());
         failures = 0;
         lastError = undefined;
         if (options.oneTime) return 'synced-once';
       } catch (error) {
         if (stopping.signal.aborted) break;
+        options.onAttempt?.('error', took());
         failures += 1;
         lastError = (error as Error).message;
         if (maxFailures >= 0 && failures > maxFailures) {
