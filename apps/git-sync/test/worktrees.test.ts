@@ -1,0 +1,244 @@
+// What disturbs the worktrees under git-sync, as the end-to-end suite of kubernetes/git-sync
+// (test_e2e.sh) describes it: a published worktree deleted, a folder of the next commit's name
+// that is no checkout of it, a commit made inside the published tree, junk in the worktrees
+// folder, and old worktrees across restarts. Real repositories, served by a real git daemon.
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createLogger, GIT_SYNC_LAYOUT } from '@fortune-sidecar/common';
+import {
+  createOrigin,
+  type GitServer,
+  git,
+  type Origin,
+  startGitDaemon,
+  tempDir,
+} from '@fortune-sidecar/testing';
+import { createPublisher, UNLINKED_FILE } from '../src/publish.ts';
+import { createSync } from '../src/sync.ts';
+
+const base = await tempDir('git-sync-worktrees-');
+const never = new AbortController().signal;
+
+describe('worktrees disturbed under git-sync', () => {
+  let daemon: GitServer;
+  let count = 0;
+
+  before(async () => {
+    daemon = await startGitDaemon(base);
+  });
+  after(() => daemon.stop());
+
+  /**
+   * A fresh origin and GITSYNC_ROOT. `start()` is one start of git-sync on that root (a new
+   * publisher and sync, as after a restart), on the clock that `clock.now` sets.
+   */
+  async function setUp(staleWorktreeTimeoutMs = 10_000) {
+    count += 1;
+    const name = `origin-${count}.git`;
+    const origin: Origin = await createOrigin(base, name);
+    const root = join(base, `root-${count}`);
+    const lines: string[] = [];
+    const log = createLogger({ format: 'text', write: (line) => lines.push(line) });
+    const clock = { now: 0 };
+    async function start() {
+      const publisher = createPublisher({
+        root,
+        link: 'link',
+        staleWorktreeTimeoutMs,
+        log,
+        now: () => clock.now,
+      });
+      await publisher.recover();
+      const sync = createSync({
+        root,
+        fetchUrl: () => daemon.url(name),
+        shownUrl: daemon.url(name),
+        ref: 'HEAD',
+        depth: 1,
+        stallTimeoutMs: 60_000,
+        publisher,
+        log,
+      });
+      return () => sync(never);
+    }
+    const worktrees = join(root, GIT_SYNC_LAYOUT.worktrees);
+    return {
+      origin,
+      root,
+      lines,
+      clock,
+      start,
+      worktrees,
+      worktree: (commit: string) => join(worktrees, commit),
+      served: (file = 'file') => readFile(join(root, 'link', file), 'utf8'),
+      linked: () => readlink(join(root, 'link')),
+      listed: async () => (await readdir(worktrees)).sort(),
+    };
+  }
+
+  // upstream: worktree_unexpected_removal
+  it('a published worktree deleted under a running git-sync is checked out again at the next sync', async () => {
+    const { origin, start, worktree, served, linked } = await setUp();
+    const first = await origin.commit({ file: 'one\n' });
+    const sync = await start();
+    await sync();
+    await rm(worktree(first), { recursive: true });
+    assert.deepEqual(await sync(), { commit: first, changed: true });
+    assert.equal(await linked(), `.gitsync/worktrees/${first}`);
+    assert.equal(await served(), 'one\n');
+    assert.deepEqual(await sync(), { commit: first, changed: false });
+  });
+
+  // upstream: sync_crash_no_worktree_cleanup_retry
+  it('the whole worktrees folder deleted between two starts: the next start publishes again', async () => {
+    const { origin, start, worktrees, served, linked } = await setUp();
+    const first = await origin.commit({ file: 'one\n' });
+    await (await start())();
+    await rm(worktrees, { recursive: true });
+    assert.deepEqual(await (await start())(), { commit: first, changed: true });
+    assert.equal(await linked(), `.gitsync/worktrees/${first}`);
+    assert.equal(await served(), 'one\n');
+  });
+
+  // upstream: sync_crash_no_link_cleanup_retry
+  it('the link deleted between two starts: the next start links the worktree again', async () => {
+    const { origin, start, root, served } = await setUp();
+    await origin.commit({ file: 'one\n' });
+    await (await start())();
+    await rm(join(root, 'link'));
+    assert.equal((await (await start())()).changed, true);
+    assert.equal(await served(), 'one\n');
+  });
+
+  // upstream: worktree_cleanup
+  it("a worktree of another repository with the next commit's name, left unchecked-out, and junk: replaced and removed", async () => {
+    const { origin, start, worktree, worktrees, served, listed, lines } = await setUp();
+    const first = await origin.commit({ file: 'one\n' });
+    const sync = await start();
+    await sync();
+    const second = await origin.commit({ file2: 'two\n' });
+    // The origin's own working clone makes it: another repository, and an empty checkout.
+    await origin.git('worktree', 'add', '--quiet', '--no-checkout', '-b', 'e2e', worktree(second));
+    await mkdir(join(worktrees, 'not_a_hash', 'subdir'), { recursive: true });
+    await writeFile(join(worktrees, 'not_a_directory'), '');
+    const outside = join(base, `outside-${second}`);
+    await mkdir(outside);
+    await writeFile(join(outside, 'keep'), 'kept\n');
+    await symlink(outside, join(worktrees, 'a_link_out'));
+
+    assert.deepEqual(await sync(), { commit: second, changed: true });
+    assert.equal(await served('file2'), 'two\n');
+    assert.equal(await served(), 'one\n');
+    assert.deepEqual(await listed(), [first, second].sort());
+    // The symbolic link went, not what it pointed to.
+    assert.equal(await readFile(join(outside, 'keep'), 'utf8'), 'kept\n');
+    assert.match(
+      lines.join('\n'),
+      new RegExp(`worktrees/${second} is not a sound checkout \\(another repository\\)`),
+    );
+    assert.match(
+      lines.join('\n'),
+      /Removed \.gitsync\/worktrees\/not_a_hash, which is not a worktree of git-sync/,
+    );
+  });
+
+  it("an empty checkout of the next commit from git-sync's own repository is not published as it is", async () => {
+    const { origin, root, start, worktree, served, lines } = await setUp();
+    await origin.commit({ file: 'one\n' });
+    const sync = await start();
+    await sync();
+    const second = await origin.commit({ file: 'two\n' });
+    const repo = join(root, GIT_SYNC_LAYOUT.repo);
+    await git(repo, 'fetch', '--quiet', daemon.url(`origin-${count}.git`), 'main');
+    await git(repo, 'worktree', 'add', '--quiet', '--no-checkout', '--detach', worktree(second), second);
+
+    assert.deepEqual(await sync(), { commit: second, changed: true });
+    assert.equal(await served(), 'two\n');
+    assert.match(lines.join('\n'), new RegExp(`worktrees/${second} is not a sound checkout \\(changed\\)`));
+  });
+
+  // upstream: sync_recover_wrong_worktree_hash
+  it('a commit made inside the published worktree: the right commit is published again at the next sync', async () => {
+    const { origin, start, root, served, worktree } = await setUp();
+    const first = await origin.commit({ file: 'one\n' });
+    const sync = await start();
+    await sync();
+    await writeFile(join(root, 'link', 'file'), 'unexpected\n');
+    await git(join(root, 'link'), 'commit', '--quiet', '-am', 'corrupt it');
+    assert.notEqual(await git(worktree(first), 'rev-parse', 'HEAD'), first);
+
+    assert.deepEqual(await sync(), { commit: first, changed: true });
+    assert.equal(await served(), 'one\n');
+    assert.equal(await git(join(root, 'link'), 'rev-parse', 'HEAD'), first);
+  });
+
+  // upstream: stale_worktree_timeout
+  it('removes each unlinked worktree once it has been unlinked for GITSYNC_STALE_WORKTREE_TIMEOUT', async () => {
+    const { origin, start, clock, served, listed } = await setUp(5000);
+    const wt1 = await origin.commit({ file: '1\n' });
+    const sync = await start();
+    await sync();
+    clock.now = 2000;
+    const wt2 = await origin.commit({ file2: '2\n' });
+    await sync();
+    clock.now = 4000;
+    const wt3 = await origin.commit({ file3: '3\n' });
+    await sync();
+    assert.deepEqual(await listed(), [wt1, wt2, wt3].sort());
+    clock.now = 8000;
+    await sync();
+    assert.deepEqual(await listed(), [wt2, wt3].sort());
+    clock.now = 9000;
+    await sync();
+    assert.deepEqual(await listed(), [wt3]);
+    assert.equal(await served('file3'), '3\n');
+  });
+
+  // upstream: stale_worktree_timeout_restart
+  it('counts the stale timeout across restarts, so that one-time runs remove old worktrees too', async () => {
+    const { origin, start, clock, root, served, listed } = await setUp(10_000);
+    const once = async () => (await start())();
+    const wt1 = await origin.commit({ file: '1\n' });
+    await once();
+    clock.now = 2000;
+    const wt2 = await origin.commit({ file2: '2\n' });
+    await once();
+    assert.deepEqual(await listed(), [wt1, wt2].sort());
+    clock.now = 6000;
+    const wt3 = await origin.commit({ file3: '3\n' });
+    await once();
+    assert.deepEqual(await listed(), [wt1, wt2, wt3].sort());
+    // wt1 unlinked at 2 s, wt2 at 6 s.
+    clock.now = 14_000;
+    await once();
+    assert.deepEqual(await listed(), [wt2, wt3].sort());
+    clock.now = 18_000;
+    await once();
+    assert.deepEqual(await listed(), [wt3]);
+    assert.equal(await served('file3'), '3\n');
+    assert.deepEqual(
+      JSON.parse(await readFile(join(root, GIT_SYNC_LAYOUT.state, UNLINKED_FILE), 'utf8')),
+      {},
+    );
+  });
+
+  it('a record of unlinked worktrees that cannot be used: a warning, and the timeout counted from this start', async () => {
+    const { origin, start, clock, root, listed, lines } = await setUp(10_000);
+    const wt1 = await origin.commit({ file: '1\n' });
+    await (await start())();
+    const wt2 = await origin.commit({ file: '2\n' });
+    await (await start())();
+    await writeFile(join(root, GIT_SYNC_LAYOUT.state, UNLINKED_FILE), '{"not json');
+    clock.now = 9000;
+    const sync = await start();
+    assert.match(lines.join('\n'), /unlinked\.json cannot be read/);
+    clock.now = 18_999;
+    await sync();
+    assert.deepEqual(await listed(), [wt1, wt2].sort());
+    clock.now = 19_000;
+    await sync();
+    assert.deepEqual(await listed(), [wt2]);
+  });
+});
