@@ -1,4 +1,11 @@
-import { answerHealth, type HealthChecks, LIVE_UPDATE_PATHS, type Logger } from '@fortune-sidecar/common';
+import {
+  answerHealth,
+  answerMetrics,
+  type HealthChecks,
+  LIVE_UPDATE_PATHS,
+  type Logger,
+  type Registry,
+} from '@fortune-sidecar/common';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { compressedWhenReady } from './compression.ts';
 import { LIVE_UPDATE_SCRIPT, type LiveUpdates } from './live-updates.ts';
@@ -6,6 +13,7 @@ import { prefersHtml } from './negotiate.ts';
 import { withQuery } from './redirect-query.ts';
 import { respond } from './respond.ts';
 import { setSecurityHeaders } from './security-headers.ts';
+import { countingWriteHead, type StatusClassCounts } from './server.ts';
 import type { Site } from './site.ts';
 
 export interface AppOptions {
@@ -13,6 +21,10 @@ export interface AppOptions {
   readonly live: LiveUpdates;
   readonly health: HealthChecks;
   readonly log: Logger;
+  /** Answered on /metrics, beside the health paths; without it, /metrics is a path of the site. */
+  readonly metrics?: Registry;
+  /** Where the app counts its answers' statuses: the server's counts (createWebServer). */
+  readonly responses?: StatusClassCounts;
 }
 
 /** HTTP/1.1 requires a Host header (RFC 9112): a request without one is malformed. */
@@ -29,14 +41,19 @@ const onlyReads: RequestHandler = (request, response, next) => {
   response.status(405).send('Method not allowed: this server only reads its folder\n');
 };
 
-export function createApp({ site, live, health, log }: AppOptions): express.Express {
+export function createApp({ site, live, health, log, metrics, responses }: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // app.response is this app's own prototype of its responses, which express documents for extending.
+  if (responses) app.response.writeHead = countingWriteHead(responses) as typeof app.response.writeHead;
 
   app.use((request, response, next) => {
     setSecurityHeaders(response);
-    if (!answerHealth(request.path, health, response)) next();
+    // Before the site, as the health paths: a file named healthz, readyz or metrics at the top
+    // of the served folder is not served.
+    if (!answerHealth(request.path, health, response) && !answerMetrics(request.path, metrics, response))
+      next();
   });
   app.use(needsHost);
   app.use(onlyReads);

@@ -12,7 +12,8 @@ import { descriptorHealth } from './descriptor-health.ts';
 import { withFastPath } from './fast-path.ts';
 import { siteHealth } from './health.ts';
 import { createLiveUpdates } from './live-updates.ts';
-import { createWebServer } from './server.ts';
+import { webServerMetrics } from './metrics.ts';
+import { createStatusClassCounts, createWebServer } from './server.ts';
 import { createSite } from './site.ts';
 import { watchFolder } from './watch-folder.ts';
 
@@ -32,9 +33,16 @@ const watch = watchFolder(
   { maxFolders: config.watchFolders },
 );
 const health = siteHealth(site, config.root, descriptorHealth(log));
-const app = createApp({ site, live, log, health });
+const responses = createStatusClassCounts();
+const metrics = webServerMetrics({
+  responses,
+  cache: site.counts,
+  liveStreams: () => live.clients(),
+  watchedFolders: () => watch.folders(),
+});
+const app = createApp({ site, live, log, health, metrics, responses });
 
-const server = createWebServer(withFastPath(site, app), config.requestTimeoutMs);
+const server = createWebServer(withFastPath(site, app), config.requestTimeoutMs, responses);
 const url = await listen(server, config.port, config.host);
 await watch.ready;
 onShutdown(log, async () => {

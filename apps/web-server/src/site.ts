@@ -39,6 +39,15 @@ export interface Site {
   peek(pathname: string, wantsHtml: boolean): Resource | undefined;
   /** Forgets every cached answer: called on every change the watcher sees in the folder. */
   invalidate(): void;
+  /** Plain counts, read by the metrics when scraped: counting costs the request path an addition. */
+  readonly counts: CacheCounts;
+}
+
+export interface CacheCounts {
+  /** Answers taken from the cache without waiting for the disk. */
+  hits: number;
+  /** Answers that waited for a lookup on disk: not cached, past maxAge, or a path with no cache key. */
+  misses: number;
 }
 
 const MISSING_ON_ERROR: Resource = { kind: 'missing' };
@@ -75,6 +84,7 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
   // One disk lookup per key at a time: when an entry expires under load, the requests that
   // arrive meanwhile wait for that lookup instead of each starting their own.
   const pending = new Map<string, Promise<Resource>>();
+  const counts: CacheCounts = { hits: 0, misses: 0 };
 
   async function load(key: string, pathname: string, wantsHtml: boolean): Promise<Resource> {
     const startedIn = generation;
@@ -132,14 +142,23 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
           .finally(() => pending.delete(key));
         pending.set(key, refreshing);
       }
+      // Only a file is answered by the fast path; anything else goes on to find(), which counts it.
+      if (hit.resource.kind === 'file') counts.hits += 1;
       return hit.resource;
     },
     find(pathname, wantsHtml) {
       const key = cacheKey(pathname, wantsHtml);
       // Refused before the disk (a dot segment, a malformed escape): nothing to keep or share.
-      if (key === undefined) return lookup(root, parseRequestPath(pathname), wantsHtml, maxBodyBytes);
+      if (key === undefined) {
+        counts.misses += 1;
+        return lookup(root, parseRequestPath(pathname), wantsHtml, maxBodyBytes);
+      }
       const hit = cache.get(key);
-      if (hit && now() - hit.at < maxAgeMs) return Promise.resolve(hit.resource);
+      if (hit && now() - hit.at < maxAgeMs) {
+        counts.hits += 1;
+        return Promise.resolve(hit.resource);
+      }
+      counts.misses += 1;
       let lookingUp = pending.get(key);
       if (!lookingUp) {
         lookingUp = load(key, pathname, wantsHtml).finally(() => pending.delete(key));
@@ -151,5 +170,6 @@ export function createSite(root: string, options: SiteOptions = {}): Site {
       generation += 1;
       cache.clear();
     },
+    counts,
   };
 }

@@ -10,6 +10,8 @@ export interface FolderWatch {
    * been told of, once the new folder is watched and its change announced.
    */
   readonly ready: Promise<void>;
+  /** How many folders of the served tree hold a watch now (the parent's watch is not one of them). */
+  folders(): number;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export function watchFolder(
     get ready() {
       return restarting;
     },
+    folders: () => contents?.folders() ?? 0,
     async close() {
       closed = true;
       parent?.close();

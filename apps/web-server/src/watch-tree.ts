@@ -20,6 +20,8 @@ export interface TreeWatchOptions {
 export interface TreeWatch {
   /** Resolves once the folders that fit in the budget are watched. */
   readonly ready: Promise<void>;
+  /** How many folders hold a watch now. */
+  folders(): number;
   close(): Promise<void>;
 }
 
@@ -149,6 +151,7 @@ export function watchTree(top: string, options: TreeWatchOptions): TreeWatch {
   const ready = walk(top).catch(options.onError);
   return {
     ready,
+    folders: () => watchers.size,
     async close() {
       closed = true;
       await ready;
