@@ -13,6 +13,7 @@ import {
   git,
   type Origin,
   startGitDaemon,
+  startService,
   tempDir,
 } from '@fortune-sidecar/testing';
 import { createPublisher, UNLINKED_FILE } from '../src/publish.ts';
@@ -240,5 +241,63 @@ describe('worktrees disturbed under git-sync', () => {
     clock.now = 19_000;
     await sync();
     assert.deepEqual(await listed(), [wt2]);
+  });
+});
+
+describe('one-time runs of git-sync (an init container) on a disturbed root', () => {
+  let daemon: GitServer;
+  let count = 0;
+  before(async () => {
+    daemon = await startGitDaemon(base);
+  });
+  after(() => daemon.stop());
+
+  async function setUp() {
+    count += 1;
+    const name = `process-${count}.git`;
+    const origin = await createOrigin(base, name);
+    const root = join(base, `process-root-${count}`);
+    const env = {
+      GITSYNC_REPO: daemon.url(name),
+      GITSYNC_ROOT: root,
+      GITSYNC_LINK: 'link',
+      GITSYNC_ONE_TIME: 'true',
+      GITSYNC_MAX_FAILURES: '0',
+    };
+    return {
+      origin,
+      root,
+      once: (more: Record<string, string> = {}) => startService('git-sync', { ...env, ...more }),
+    };
+  }
+
+  // upstream: sync_crash_no_worktree_cleanup_retry
+  it('publishes again after the worktrees folder was deleted', async () => {
+    const { origin, root, once } = await setUp();
+    await origin.commit({ file: 'one\n' });
+    assert.equal((await once().exited).code, 0);
+    await rm(join(root, GIT_SYNC_LAYOUT.worktrees), { recursive: true });
+    assert.deepEqual(await once().exited, { code: 0, signal: null });
+    assert.equal(await readFile(join(root, 'link', 'file'), 'utf8'), 'one\n');
+  });
+
+  // upstream: stale_worktree_timeout_restart, with the time that passed written into the record
+  // rather than waited for.
+  it('removes a worktree unlinked longer ago than GITSYNC_STALE_WORKTREE_TIMEOUT by an earlier run', async () => {
+    const { origin, root, once } = await setUp();
+    const wt1 = await origin.commit({ file: '1\n' });
+    assert.equal((await once().exited).code, 0);
+    const wt2 = await origin.commit({ file: '2\n' });
+    assert.equal((await once().exited).code, 0);
+    const record = join(root, GIT_SYNC_LAYOUT.state, UNLINKED_FILE);
+    const unlinked = JSON.parse(await readFile(record, 'utf8')) as Record<string, number>;
+    assert.deepEqual(Object.keys(unlinked), [wt1]);
+    const hours = 60 * 60_000;
+    await writeFile(record, JSON.stringify({ [wt1]: (unlinked[wt1] as number) - 2 * hours }));
+
+    const third = once({ GITSYNC_STALE_WORKTREE_TIMEOUT: '1h' });
+    assert.equal((await third.exited).code, 0);
+    assert.deepEqual(await readdir(join(root, GIT_SYNC_LAYOUT.worktrees)), [wt2]);
+    assert.ok(third.logs().some((line) => line.msg.startsWith(`Removed worktree ${wt1}`)));
   });
 });
