@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { HEALTH_PATHS } from '@fortune-sidecar/common';
+import { HEALTH_PATHS, METRICS_PATH } from '@fortune-sidecar/common';
 import {
   checkRendered,
   containersOf,
@@ -319,6 +319,37 @@ describe('Kubernetes manifests', () => {
       for (const name of VARIANTS) {
         for (const { manifest, object: pod } of podsOf(variant(name).manifests)) {
           assert.equal(pod.spec?.enableServiceLinks, false, `${name} ${manifest.name}`);
+        }
+      }
+    });
+
+    // One port per pod is what the prometheus.io annotations can name: the web server's where the
+    // pod has one. The git servers are the demo's, not services of the project: they have no /metrics.
+    it("every pod of the services asks to be scraped on /metrics, at a port a container declares: the web server's if it has one", () => {
+      for (const name of VARIANTS) {
+        for (const { manifest, object: pod } of podsOf(variant(name).manifests)) {
+          if (manifest.name === 'git-server') continue;
+          const where = `${name} ${manifest.name}`;
+          const annotations = pod.metadata?.annotations ?? {};
+          assert.equal(annotations['prometheus.io/scrape'], 'true', where);
+          assert.equal(annotations['prometheus.io/path'], METRICS_PATH, where);
+          const port = annotations['prometheus.io/port'];
+          const declared = containersOf(pod).flatMap((c) =>
+            (c.ports ?? []).map((p) => String(p.containerPort)),
+          );
+          assert.ok(
+            declared.includes(port ?? ''),
+            `${where}: prometheus.io/port ${port} is none of ${declared}`,
+          );
+          const web = containersOf(pod).find((c) => c.image?.includes('/web-server:'));
+          if (web)
+            assert.equal(port, String(web.ports?.find((p) => p.name === 'http')?.containerPort), where);
+          // podman kube play refuses annotation values longer than a label's.
+          for (const key of ['scrape', 'port', 'path'])
+            assert.ok(
+              (annotations[`prometheus.io/${key}`] ?? '').length <= 63,
+              `${where} prometheus.io/${key}`,
+            );
         }
       }
     });
