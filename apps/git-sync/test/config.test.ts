@@ -81,6 +81,15 @@ describe('configuration', () => {
     assert.match(errors[3] ?? '', /^GITSYNC_MAX_FAILURES="-2" is not valid \(out of range\)/);
   });
 
+  // Upstream resolves a relative --root against its working directory (its init_root_flag_is_weird
+  // case); a container's working directory is the image's to choose, so a relative root is refused.
+  it('refuses a relative GITSYNC_ROOT', () => {
+    assert.match(
+      errorsOf({ GITSYNC_REPO: REPO, GITSYNC_ROOT: '../../git/../git' })[0] ?? '',
+      /^GITSYNC_ROOT="\.\.\/\.\.\/git\/\.\.\/git" is not valid \(relative\): expected an absolute path/,
+    );
+  });
+
   it('refuses a link name starting with "." and refs git would read as an option', () => {
     assert.match(
       errorsOf({ GITSYNC_REPO: REPO, GITSYNC_LINK: '.gitsync' })[0] ?? '',

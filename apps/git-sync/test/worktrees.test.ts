@@ -35,11 +35,11 @@ describe('worktrees disturbed under git-sync', () => {
    * A fresh origin and GITSYNC_ROOT. `start()` is one start of git-sync on that root (a new
    * publisher and sync, as after a restart), on the clock that `clock.now` sets.
    */
-  async function setUp(staleWorktreeTimeoutMs = 10_000) {
+  async function setUp(staleWorktreeTimeoutMs = 10_000, rootAt?: (count: number) => string) {
     count += 1;
     const name = `origin-${count}.git`;
     const origin: Origin = await createOrigin(base, name);
-    const root = join(base, `root-${count}`);
+    const root = rootAt?.(count) ?? join(base, `root-${count}`);
     const lines: string[] = [];
     const log = createLogger({ format: 'text', write: (line) => lines.push(line) });
     const clock = { now: 0 };
@@ -78,6 +78,33 @@ describe('worktrees disturbed under git-sync', () => {
       listed: async () => (await readdir(worktrees)).sort(),
     };
   }
+
+  // upstream: init_root_exists_empty, init_root_flag_has_symlink, init_root_is_under_another_repo
+  it('publishes into a root that exists empty, one reached through a symbolic link, and one inside another repository', async () => {
+    const empty = await setUp(0, (n) => join(base, `empty-${n}`));
+    await mkdir(empty.root);
+    await empty.origin.commit({ file: 'empty\n' });
+    assert.equal((await (await empty.start())()).changed, true);
+    assert.equal(await empty.served(), 'empty\n');
+
+    const linked = await setUp(0, (n) => join(base, `rootlink-${n}`));
+    await mkdir(join(base, `subdir-${count}`));
+    await symlink(join(base, `subdir-${count}`), linked.root);
+    await linked.origin.commit({ file: 'through a link\n' });
+    assert.equal((await (await linked.start())()).changed, true);
+    assert.equal(await readFile(join(base, `subdir-${count}`, 'link', 'file'), 'utf8'), 'through a link\n');
+
+    const nested = await setUp(0, (n) => join(base, `outer-${n}`, 'root'));
+    await mkdir(nested.root, { recursive: true });
+    await writeFile(join(nested.root, 'file'), 'not empty\n');
+    await git(join(base, `outer-${count}`), 'init', '--quiet');
+    const first = await nested.origin.commit({ file: 'nested\n' });
+    const sync = await nested.start();
+    assert.equal((await sync()).changed, true);
+    assert.equal(await nested.served(), 'nested\n');
+    // Checked against its own repository, not the one around the root: nothing to publish again.
+    assert.deepEqual(await sync(), { commit: first, changed: false });
+  });
 
   // upstream: worktree_unexpected_removal
   it('a published worktree deleted under a running git-sync is checked out again at the next sync', async () => {
