@@ -131,6 +131,31 @@ describe('one sync against a git daemon', () => {
     assert.equal((await annotated.sync()).commit, release);
   });
 
+  // upstream: sync_head, sync_tag (the ref moved forward, then back to a commit published before)
+  it('follows a branch or a tag moved forward, then back to the commit before', async () => {
+    for (const ref of ['HEAD', 'e2e-tag']) {
+      const { origin, sync, served } = await setUp({ ref });
+      const moveTag = () =>
+        ref === 'HEAD'
+          ? Promise.resolve()
+          : origin
+              .git('tag', '-f', ref)
+              .then(() => origin.git('push', '--quiet', '--force', 'origin', `refs/tags/${ref}`));
+      const first = await origin.commit({ 'index.txt': `${ref} 1\n` });
+      await moveTag();
+      assert.equal((await sync()).commit, first);
+      const second = await origin.commit({ 'index.txt': `${ref} 2\n` });
+      await moveTag();
+      assert.deepEqual(await sync(), { commit: second, changed: true });
+      assert.equal(await served(), `${ref} 2\n`);
+      await origin.git('reset', '--quiet', '--hard', 'HEAD^');
+      await origin.git('push', '--quiet', '--force', 'origin', 'HEAD:refs/heads/main');
+      await moveTag();
+      assert.deepEqual(await sync(), { commit: first, changed: true });
+      assert.equal(await served(), `${ref} 1\n`);
+    }
+  });
+
   it('publishes a full commit hash, even one that no branch points to any more', async () => {
     const first = await setUp();
     const old = await first.origin.commit({ 'index.txt': 'old\n' });
