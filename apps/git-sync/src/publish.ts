@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
@@ -179,7 +180,15 @@ export function createPublisher(options: PublisherOptions): Publisher {
   async function removeForeign(): Promise<{ removed: boolean; counted: boolean }> {
     let removed = false;
     let counted = false;
-    for (const entry of await readdir(worktrees, { withFileTypes: true })) {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(worktrees, { withFileTypes: true });
+    } catch (error) {
+      // Deleted from under git-sync: the next checkout makes it again.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { removed, counted };
+      throw error;
+    }
+    for (const entry of entries) {
       const { name } = entry;
       if (isTempOf(OWNER, name)) continue;
       if (WORKTREE_NAME.test(name) && entry.isDirectory()) {

@@ -108,7 +108,7 @@ describe('worktrees disturbed under git-sync', () => {
 
   // upstream: worktree_unexpected_removal
   it('a published worktree deleted under a running git-sync is checked out again at the next sync', async () => {
-    const { origin, start, worktree, served, linked } = await setUp();
+    const { origin, start, worktree, worktrees, served, linked, lines } = await setUp();
     const first = await origin.commit({ file: 'one\n' });
     const sync = await start();
     await sync();
@@ -117,6 +117,11 @@ describe('worktrees disturbed under git-sync', () => {
     assert.equal(await linked(), `.gitsync/worktrees/${first}`);
     assert.equal(await served(), 'one\n');
     assert.deepEqual(await sync(), { commit: first, changed: false });
+
+    await rm(worktrees, { recursive: true });
+    assert.deepEqual(await sync(), { commit: first, changed: true });
+    assert.equal(await served(), 'one\n');
+    assert.doesNotMatch(lines.join('\n'), /Could not remove old worktrees/);
   });
 
   // upstream: sync_crash_no_worktree_cleanup_retry
