@@ -150,6 +150,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
       await git.moveWorktree(temp, dir);
     } catch (error) {
       await rm(temp, { recursive: true, force: true }).catch(() => {});
+      // The next sync finds the commit's folder missing and checks it out anew.
+      if (old !== undefined) await rm(old, { recursive: true, force: true }).catch(() => {});
       throw error;
     }
     if (old !== undefined) {
