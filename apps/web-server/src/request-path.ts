@@ -1,3 +1,5 @@
+import { HEALTH_PATHS, METRICS_PATH } from '@fortune-sidecar/common';
+
 /** What a request path asks for, after decoding: the folder-relative segments, or why it is refused. */
 export type RequestPath =
   | { readonly kind: 'path'; readonly segments: readonly string[]; readonly directory: boolean }
@@ -8,6 +10,14 @@ export type RequestPath =
 export function isHidden(segment: string): boolean {
   return segment.startsWith('.');
 }
+
+/**
+ * Names at the root that the server answers itself. The site never serves them under any
+ * spelling: `/%68ealthz` would otherwise reach a file named `healthz`, which the cache would
+ * then keep under the very key the fast path looks up for `/healthz`, and the kubelet's probes
+ * and Prometheus would get the file instead of the answer they ask for.
+ */
+const RESERVED = new Set([HEALTH_PATHS.alive, HEALTH_PATHS.ready, METRICS_PATH].map((path) => path.slice(1)));
 
 /** RFC 8615's folder, where a site publishes `security.txt` and the like for anyone to read. */
 export const WELL_KNOWN = '.well-known';
@@ -42,6 +52,7 @@ export function parseRequestPath(pathname: string): RequestPath {
     if (segment.includes('\0')) return { kind: 'bad-request' };
     if (isPrivate(segment, segments.length) || segment.includes('/') || segment.includes('\\'))
       return { kind: 'not-found' };
+    if (segments.length === 0 && RESERVED.has(segment)) return { kind: 'not-found' };
     segments.push(segment);
   }
   return { kind: 'path', segments, directory: pathname.endsWith('/') };

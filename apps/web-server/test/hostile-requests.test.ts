@@ -66,6 +66,9 @@ await symlink('.gitsync/worktrees/abc123/.well-known', join(root, 'synced-wk'));
 await mkdir(join(root, 'docs'), { recursive: true });
 await mkdir(join(root, 'do?cs'), { recursive: true });
 await writeFile(join(root, 'docs', 'index.txt'), 'The docs.\n');
+// Files named as the paths the server answers itself: a site can hold them, but never serve them.
+await writeFile(join(root, 'healthz'), `${SECRET}\n`);
+await writeFile(join(root, 'metrics'), `${SECRET}\n`);
 
 const { url } = await startServerProcess(root);
 const port = Number(url.port);
@@ -239,6 +242,17 @@ describe('web-server under hostile requests', () => {
       const answer = await send('well-known', get('/.well-known/.x'), undefined, syncedPort);
       assert.equal(answer.status, 404);
     });
+  });
+
+  describe("the server's own paths are never a site's file, however spelled", () => {
+    // The respelled paths first: each must leave nothing in the cache that the plain one could hit.
+    cases('own paths', [
+      ['/%68ealthz', 404],
+      ['//healthz', 404],
+      ['/%6detrics', 404],
+      ['/healthz', 200],
+      ['/metrics', 200],
+    ]);
   });
 
   describe('a folder without its slash redirects to it, on this server, with the query', () => {

@@ -13,6 +13,17 @@ describe('request paths', () => {
     assert.deepEqual(parseRequestPath('//docs//'), { kind: 'path', segments: ['docs'], directory: true });
   });
 
+  it('leaves the names the server answers itself to it, in every spelling, at the root only', () => {
+    for (const path of ['/%68ealthz', '//readyz', '/metrics/', '/%6detrics/index.txt']) {
+      assert.deepEqual(parseRequestPath(path), { kind: 'not-found' }, path);
+    }
+    assert.deepEqual(parseRequestPath('/docs/metrics'), {
+      kind: 'path',
+      segments: ['docs', 'metrics'],
+      directory: false,
+    });
+  });
+
   it('hides dotfiles and refuses parent references in every encoding', () => {
     for (const path of [
       '/.git/config',
