@@ -25,6 +25,8 @@ RUN apt-get update \
  && mkdir -p /git && chown 1000:1000 /git
 WORKDIR /app
 COPY apps/git-sync/dist/main.js /app/main.js
+# The askpass program git runs for a password (GITSYNC_PASSWORD_FILE), found beside main.js.
+COPY apps/git-sync/dist/assets /app/assets
 # The demo git server of k8s/git-server and k8s/secret runs from this image, which has git:
 # its repository's first commit, and its smart HTTP front (packages/git-server).
 COPY packages/git-server/dist/main.js /app/git-http-server.js

@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { type RepoUrl, secretsOf, urlWithCredentials } from './repo-url.ts';
+import { fileURLToPath } from 'node:url';
+import type { GitTransport } from './git.ts';
+import { type RepoUrl, secretsOf } from './repo-url.ts';
+
+/**
+ * The program git runs as GIT_ASKPASS: beside this module in the sources, and in dist/assets
+ * beside the bundle (scripts/bundle.mjs copies src/assets, keeping it executable).
+ */
+export const ASKPASS = fileURLToPath(new URL('./assets/askpass.sh', import.meta.url));
 
 /** GITSYNC_USERNAME, and the file GITSYNC_PASSWORD_FILE names: a mounted Secret's key. */
 export interface CredentialSettings {
@@ -37,12 +45,17 @@ export function readPasswordFile(file: string): string {
 
 export interface FetchCredentials {
   /**
-   * The URL this sync fetches from, with the password as the file holds it now: the kubelet
-   * updates a mounted Secret in place, and a rotated password must take effect without a restart.
-   * Throws a PasswordFileError when the file cannot be used (mid-rotation, or removed), which
-   * fails this sync and leaves the published revision in place.
+   * The URL this sync fetches from, which never holds the password from GITSYNC_PASSWORD_FILE.
+   * Reads the file first, to fail this sync with a clear reason when it cannot be used
+   * (mid-rotation, or removed), leaving the published revision in place, and to know the
+   * password before git may print it: a rotated one is redacted from then on.
    */
   fetchUrl(): string;
+  /**
+   * How git gets the credentials: from the askpass program, which reads the file when the
+   * server asks, so the password is never in an argument or a variable of any process.
+   */
+  readonly transport: GitTransport;
   /** Every password read since start, in each form it may be printed: the old ones stay secret too. */
   secrets(): readonly string[];
 }
@@ -58,13 +71,23 @@ export function createFetchCredentials(
       if (!settings) return repo.text;
       const password = readPasswordFile(settings.passwordFile);
       if (password !== last) {
-        // Before the URL leaves this function: anything that prints it is redacted already.
-        const credentials = { username: settings.username, password };
-        secrets = [...new Set([...secrets, ...secretsOf(repo, credentials)])];
+        secrets = [...new Set([...secrets, ...secretsOf(repo, { username: settings.username, password })])];
         last = password;
       }
-      return urlWithCredentials(repo, { username: settings.username, password });
+      return repo.text;
     },
+    transport: settings
+      ? {
+          env: {
+            GIT_ASKPASS: ASKPASS,
+            GITSYNC_USERNAME: settings.username,
+            GITSYNC_PASSWORD_FILE: settings.passwordFile,
+          },
+          // No credential helper of the image's or the user's git configuration: `store` would
+          // write the password that worked into ~/.git-credentials.
+          config: { 'credential.helper': '' },
+        }
+      : {},
     secrets: () => secrets,
   };
 }

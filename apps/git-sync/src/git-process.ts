@@ -22,12 +22,12 @@ export class GitCommandError extends Error {
 // guards), and every GIT_* one: git gets none of them from git-sync's environment.
 const GUARDED_VARIABLE = /^(git_|editor$|visual$|pager$|prefix$|ssh_askpass$)/i;
 
-function gitEnvironment(): Record<string, string> {
+function gitEnvironment(extra: Readonly<Record<string, string>>): Record<string, string> {
   const inherited = Object.entries(process.env).filter(
     (entry): entry is [string, string] => entry[1] !== undefined && !GUARDED_VARIABLE.test(entry[0]),
   );
   // Without credentials git would ask on the terminal and wait there until the sync timeout.
-  return { ...Object.fromEntries(inherited), GIT_TERMINAL_PROMPT: '0' };
+  return { ...Object.fromEntries(inherited), ...extra, GIT_TERMINAL_PROMPT: '0' };
 }
 
 /** Process groups of the git commands running now, killed if git-sync exits in the middle of one. */
@@ -56,6 +56,11 @@ export interface GitCommand {
   readonly args: readonly [string, ...string[]];
   /** Settings for this command only, given as `-c name=value`: never written to git's configuration. */
   readonly config?: Readonly<Record<string, string>>;
+  /**
+   * Variables for this command only (GIT_ASKPASS, GIT_SSH_COMMAND): git-sync's own GIT_* ones
+   * never reach git, these are the ones it chose.
+   */
+  readonly env?: Readonly<Record<string, string>>;
   readonly cwd: string;
   readonly signal: AbortSignal;
 }
@@ -67,7 +72,7 @@ export interface GitCommand {
  * that stalls, and the call rejects with the signal's reason once git has exited. A helper
  * left in the group when git ends by itself is killed too: no process of a command outlives it.
  */
-export function runGit({ args, config = {}, cwd, signal }: GitCommand): Promise<string> {
+export function runGit({ args, config = {}, env = {}, cwd, signal }: GitCommand): Promise<string> {
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
     const options = Object.entries({ ...IN_THE_GROUP, ...config }).flatMap(([name, value]) => [
@@ -76,7 +81,7 @@ export function runGit({ args, config = {}, cwd, signal }: GitCommand): Promise<
     ]);
     const child = spawn('git', [...options, ...args], {
       cwd,
-      env: gitEnvironment(),
+      env: gitEnvironment(env),
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -17,12 +17,23 @@ export interface Git {
   pruneWorktrees(): Promise<void>;
 }
 
+/** What a command that reaches the remote needs besides its arguments: credentials, SSH. */
+export interface GitTransport {
+  /** Variables for git, such as GIT_ASKPASS or GIT_SSH_COMMAND. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Settings given with `-c`, never written to the repository's configuration. */
+  readonly config?: Readonly<Record<string, string>>;
+  /** A clearer error for a failed fetch, when the reason is known (a refused host key). */
+  readonly explain?: (error: GitCommandError) => Error | undefined;
+}
+
 export interface GitOptions {
   /**
    * An HTTP(S) transfer that receives less than one byte a second for this long is dropped:
    * a remote that stalls fails the fetch before the sync timeout, however long that is.
    */
   readonly stallTimeoutMs: number;
+  readonly transport?: GitTransport;
 }
 
 /**
@@ -30,13 +41,22 @@ export interface GitOptions {
  * the running command (sync timeout, shutdown).
  */
 export function openGit(dir: string, signal: AbortSignal, options: GitOptions): Git {
-  const run = (args: GitCommand['args'], config?: GitCommand['config']) =>
-    runGit({ args, config, cwd: dir, signal });
+  const run = (args: GitCommand['args']) => runGit({ args, cwd: dir, signal });
+  const transport = options.transport ?? {};
   // For the fetch only, on its command line: git-sync never writes to git's configuration.
-  const dropStalls = {
+  const fetchConfig = {
     'http.lowSpeedLimit': '1',
     'http.lowSpeedTime': String(Math.ceil(options.stallTimeoutMs / 1000)),
+    ...transport.config,
   };
+  async function fetchWith(args: GitCommand['args']): Promise<void> {
+    try {
+      await runGit({ args, config: fetchConfig, env: transport.env, cwd: dir, signal });
+    } catch (error) {
+      if (error instanceof GitCommandError) throw transport.explain?.(error) ?? error;
+      throw error;
+    }
+  }
 
   async function isShallow(): Promise<boolean> {
     return (await run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
@@ -59,25 +79,22 @@ export function openGit(dir: string, signal: AbortSignal, options: GitOptions): 
     },
     async fetch(url, ref, depth) {
       const history = depth > 0 ? ['--depth', String(depth)] : (await isShallow()) ? ['--unshallow'] : [];
-      // By URL rather than a configured remote: the URL may carry credentials, which must not reach the config.
-      await run(['fetch', '--quiet', '--no-tags', ...history, '--end-of-options', url, ref], dropStalls);
+      // By URL rather than a configured remote: git-sync never writes to the repository's config.
+      await fetchWith(['fetch', '--quiet', '--no-tags', ...history, '--end-of-options', url, ref]);
     },
     async fetchAll(url) {
       const history = (await isShallow()) ? ['--unshallow'] : [];
-      await run(
-        [
-          'fetch',
-          '--quiet',
-          '--no-tags',
-          '--prune',
-          ...history,
-          '--end-of-options',
-          url,
-          '+refs/heads/*:refs/gitsync/heads/*',
-          '+refs/tags/*:refs/gitsync/tags/*',
-        ],
-        dropStalls,
-      );
+      await fetchWith([
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        '--prune',
+        ...history,
+        '--end-of-options',
+        url,
+        '+refs/heads/*:refs/gitsync/heads/*',
+        '+refs/tags/*:refs/gitsync/tags/*',
+      ]);
     },
     async resolveCommit(revision) {
       try {

@@ -66,6 +66,7 @@ const loop = startSyncLoop({
     ref: config.ref,
     depth: config.depth,
     stallTimeoutMs: config.stallTimeoutMs,
+    transport: credentials.transport,
     publisher,
     log,
   }),

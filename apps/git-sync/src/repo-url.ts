@@ -52,23 +52,7 @@ export const repoUrl: Setting<RepoUrl> = {
   },
 };
 
-/**
- * The address git fetches from, with the credentials in it. It only ever appears in the fetch
- * command's arguments: never in a log, an error or the repository's config.
- */
-export function urlWithCredentials(repo: RepoUrl, credentials: Credentials | undefined): string {
-  if (!credentials) return repo.text;
-  const url = new URL(repo.text);
-  url.username = inUserinfo(credentials.username);
-  url.password = inUserinfo(credentials.password);
-  return url.href;
-}
-
-/**
- * A user name or password as a URL holds it. git decodes every `%XX` of it, while the URL
- * setters leave `%` alone: `P%40ss` would reach the server as `P@ss`. Escaping every
- * character but the unreserved ones makes git decode it back byte for byte.
- */
+/** A password as a URL would hold it, percent-encoded: a form in which a message may print it. */
 function inUserinfo(text: string): string {
   return encodeURIComponent(text);
 }

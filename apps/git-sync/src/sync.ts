@@ -1,7 +1,7 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GIT_SYNC_LAYOUT, type Logger } from '@fortune-sidecar/common';
-import { type Git, openGit } from './git.ts';
+import { type Git, type GitTransport, openGit } from './git.ts';
 import type { Publisher } from './publish.ts';
 import { removeGitLeftovers } from './repo-repair.ts';
 
@@ -11,8 +11,8 @@ const COMMIT_HASH = /^[0-9a-f]{7,64}$/i;
 export interface SyncOptions {
   readonly root: string;
   /**
-   * What git fetches from, credentials included: asked once per sync, so that a rotated password
-   * is used from the next sync on. A throw fails the sync before anything is fetched.
+   * What git fetches from, asked once per sync (credentials.ts checks the password file then).
+   * A throw fails the sync before anything is fetched.
    */
   readonly fetchUrl: () => string;
   /** The repository as logs show it, without a password. */
@@ -21,6 +21,8 @@ export interface SyncOptions {
   readonly depth: number;
   /** See GitOptions. */
   readonly stallTimeoutMs: number;
+  /** See GitOptions: credentials and SSH for the fetches. */
+  readonly transport?: GitTransport;
   readonly publisher: Publisher;
   readonly log: Logger;
 }
@@ -39,7 +41,7 @@ export interface Synced {
 export function createSync(options: SyncOptions): (signal: AbortSignal) => Promise<Synced> {
   const { shownUrl, ref, depth, publisher, log } = options;
   const repoDir = join(options.root, GIT_SYNC_LAYOUT.repo);
-  const gitOptions = { stallTimeoutMs: options.stallTimeoutMs };
+  const gitOptions = { stallTimeoutMs: options.stallTimeoutMs, transport: options.transport };
   let first = true;
 
   async function openRepository(signal: AbortSignal): Promise<Git> {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '@fortune-sidecar/testing';
-import { createFetchCredentials, PasswordFileError } from '../src/credentials.ts';
+import { ASKPASS, createFetchCredentials, PasswordFileError } from '../src/credentials.ts';
 
 const REPO = { text: 'https://git.example.com/site.git', kind: 'http' } as const;
 const dir = await tempDir('git-sync-credentials-');
@@ -13,9 +14,9 @@ describe('the credentials of each sync', () => {
     const file = join(dir, 'password');
     await writeFile(file, 'first pass\n');
     const credentials = createFetchCredentials(REPO, { username: 'deploy', passwordFile: file });
-    assert.equal(credentials.fetchUrl(), 'https://deploy:first%20pass@git.example.com/site.git');
+    assert.equal(credentials.fetchUrl(), REPO.text, 'no password in the URL');
     await writeFile(file, 'second@pass\n');
-    assert.equal(credentials.fetchUrl(), 'https://deploy:second%40pass@git.example.com/site.git');
+    assert.equal(credentials.fetchUrl(), REPO.text);
     for (const secret of ['first pass', 'first%20pass', 'second@pass', 'second%40pass'])
       assert.ok(credentials.secrets().includes(secret), secret);
   });
@@ -33,7 +34,7 @@ describe('the credentials of each sync', () => {
       (error) => error instanceof PasswordFileError && error.reason === 'cannot read it: ENOENT',
     );
     await writeFile(file, 'back\n');
-    assert.equal(credentials.fetchUrl(), 'https://deploy:back@git.example.com/site.git');
+    assert.equal(credentials.fetchUrl(), REPO.text);
   });
 
   it('without credentials, fetches the URL as given and redacts a password written into it', () => {
@@ -41,5 +42,32 @@ describe('the credentials of each sync', () => {
     const credentials = createFetchCredentials(inline, undefined);
     assert.equal(credentials.fetchUrl(), inline.text);
     assert.deepEqual(credentials.secrets(), ['in%20url', 'in url']);
+    assert.deepEqual(credentials.transport, {});
+  });
+
+  it('hands git the askpass program, the user name and the file, never the password', async () => {
+    const file = join(dir, 'askpass');
+    await writeFile(file, 'the secret\n');
+    const { transport } = createFetchCredentials(REPO, { username: 'deploy', passwordFile: file });
+    assert.deepEqual(transport.env, {
+      GIT_ASKPASS: ASKPASS,
+      GITSYNC_USERNAME: 'deploy',
+      GITSYNC_PASSWORD_FILE: file,
+    });
+    assert.deepEqual(transport.config, { 'credential.helper': '' });
+    const ask = (prompt: string) =>
+      execFileSync(ASKPASS, [prompt], {
+        env: { ...transport.env, PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
+    assert.equal(ask("Username for 'https://git.example.com': "), 'deploy\n');
+    assert.equal(ask("Password for 'https://deploy@git.example.com': "), 'the secret\n');
+    await writeFile(file, 'rotated\n');
+    assert.equal(ask("Password for 'https://deploy@git.example.com': "), 'rotated\n', 'read when asked');
+    await writeFile(file, '');
+    assert.throws(
+      () => ask("Password for 'https://deploy@git.example.com': "),
+      'no answer from an empty file',
+    );
   });
 });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -14,6 +16,7 @@ import {
   tempDir,
 } from '@fortune-sidecar/testing';
 import { healthPort, probe } from './helpers/health.ts';
+import { allProcesses, descendantsOf } from './helpers/processes.ts';
 
 // Characters that URLs and JSON escape, so that the redaction of every form is put to the test.
 const PASSWORD = 'pa"ss w@rd/\\x';
@@ -257,4 +260,96 @@ describe('credentials reach the server byte for byte', () => {
       accepted += 1;
     });
   }
+});
+
+/**
+ * An HTTP proxy to the git server that passes every request but the first with credentials,
+ * which it holds unanswered: a fetch that has been given the password, sent it, and
+ * waits, with every git process it started, until the test has looked at them.
+ */
+async function startHoldingProxy(
+  target: number,
+): Promise<{ url(name: string): string; held: Promise<void>; stop(): Promise<void> }> {
+  let hold!: () => void;
+  const held = new Promise<void>((resolve) => {
+    hold = resolve;
+  });
+  const server: Server = createServer((request, response) => {
+    if (request.headers.authorization !== undefined) {
+      hold();
+      return;
+    }
+    const forwarded = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: target,
+        method: request.method,
+        path: request.url,
+        headers: request.headers,
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    request.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: (name) => `http://127.0.0.1:${port}/${name}`,
+    held,
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe('the password is on no command line and in no environment of a git process', () => {
+  it('while an authenticated fetch runs, no git process holds it in /proc/<pid>/cmdline or environ', async () => {
+    const server = await startHttpGitServer(base, { username: USERNAME, password: PASSWORD });
+    after(() => server.stop());
+    const proxy = await startHoldingProxy(server.port);
+    after(() => proxy.stop());
+    const file = join(base, `password-${randomUUID()}`);
+    await writeFile(file, `${PASSWORD}\n`);
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: proxy.url('site.git'),
+      GITSYNC_ROOT: join(base, `root-${randomUUID()}`),
+      GITSYNC_USERNAME: USERNAME,
+      GITSYNC_PASSWORD_FILE: file,
+      GITSYNC_ONE_TIME: 'true',
+    });
+    // git asks for credentials only after the server refused a request without: it holds them now.
+    const early = await Promise.race([proxy.held, gitSync.exited]);
+    assert.equal(early, undefined, `git-sync ended before its fetch: ${gitSync.output.join('\n')}`);
+    const pid = gitSync.child.pid ?? 0;
+    const children = descendantsOf(pid, await allProcesses());
+    const commands = children.map((child) => child.command);
+    assert.ok(commands.includes('git'), `git runs: ${commands.join(', ')}`);
+    assert.ok(
+      commands.some((command) => command.startsWith('git-remote-http') || command === 'git-remote-ht'),
+      `git's HTTP helper runs: ${commands.join(', ')}`,
+    );
+    const forms = [
+      PASSWORD,
+      encodeURIComponent(PASSWORD),
+      Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64'),
+    ];
+    for (const child of children) {
+      for (const part of ['cmdline', 'environ']) {
+        let bytes: Buffer;
+        try {
+          bytes = await readFile(`/proc/${child.pid}/${part}`);
+        } catch {
+          continue; // ended since the listing
+        }
+        for (const form of forms)
+          assert.ok(!bytes.includes(form), `"${form}" in /proc/${child.pid}/${part} of ${child.command}`);
+      }
+    }
+    await gitSync.stop();
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { displayUrl, repoUrl, secretsOf, urlWithCredentials } from '../src/repo-url.ts';
+import { displayUrl, repoUrl, secretsOf } from '../src/repo-url.ts';
 
 describe('GITSYNC_REPO', () => {
   it('accepts https, http, git and ssh URLs and the scp-like user@host:path', () => {
@@ -32,23 +32,6 @@ describe('GITSYNC_REPO', () => {
 
 describe('credentials', () => {
   const repo = repoUrl.parse('https://git.example.com/site.git');
-
-  it('go into the URL that git fetches from, percent-encoded', () => {
-    assert.equal(
-      urlWithCredentials(repo, { username: 'deploy', password: 'p@ss word' }),
-      'https://deploy:p%40ss%20word@git.example.com/site.git',
-    );
-  });
-
-  it('are escaped whole, `%` included, since git decodes every escape in them', () => {
-    const url = urlWithCredentials(repo, { username: 'dev%ops', password: 'P%40ss:ü' });
-    assert.equal(url, 'https://dev%25ops:P%2540ss%3A%C3%BC@git.example.com/site.git');
-    assert.equal(decodeURIComponent(new URL(url).password), 'P%40ss:ü');
-  });
-
-  it('leave the URL as it was when there are none', () => {
-    assert.equal(urlWithCredentials(repo, undefined), repo.text);
-  });
 
   it('are secrets both as written and as they appear inside a URL', () => {
     assert.deepEqual(secretsOf(repo, { username: 'deploy', password: 'p@ss word' }), [
