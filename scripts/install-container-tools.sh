@@ -8,6 +8,7 @@
 #   podman          runs the Kubernetes manifests (podman kube play); catatonit is its init
 #   ShellCheck      lints these scripts (package shellcheck)
 #   chromium        the browser the page test drives, headless
+#   openssh-server  an SSH server the git-sync tests run on the loopback address
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -18,9 +19,9 @@ case "${1:-}" in
 esac
 
 [ "$(id -u)" = 0 ] || die "run this as root (sudo $0): it installs Debian packages."
-require_tool apt-get "This script is for Debian and Ubuntu; elsewhere install Docker, docker-compose, debootstrap, podman, shellcheck and chromium with your package manager."
+require_tool apt-get "This script is for Debian and Ubuntu; elsewhere install Docker, docker-compose, debootstrap, podman, shellcheck, chromium and the OpenSSH server with your package manager."
 
-packages="docker.io docker-compose docker-registry debootstrap podman catatonit shellcheck chromium"
+packages="docker.io docker-compose docker-registry debootstrap podman catatonit shellcheck chromium openssh-server"
 missing=""
 for package in $packages; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||

@@ -18,6 +18,7 @@ import {
 } from '@fortune-sidecar/common';
 import { type CredentialSettings, PasswordFileError, readPasswordFile } from './credentials.ts';
 import { repoUrl } from './repo-url.ts';
+import { type SshSettings, sshPath, unreadable } from './ssh.ts';
 
 /** A branch, tag or commit as `git fetch` takes it; never something git would read as an option. */
 const gitRef: Setting<string> = {
@@ -60,6 +61,9 @@ const settings = {
   staleWorktreeTimeoutMs: withDefault('GITSYNC_STALE_WORKTREE_TIMEOUT', '10s', duration(0)),
   username: optional('GITSYNC_USERNAME', text),
   passwordFile: optional('GITSYNC_PASSWORD_FILE', absolutePath),
+  sshKeyFile: withDefault('GITSYNC_SSH_KEY_FILE', '/etc/git-secret/ssh', sshPath),
+  sshKnownHosts: withDefault('GITSYNC_SSH_KNOWN_HOSTS', 'true', boolean),
+  sshKnownHostsFile: withDefault('GITSYNC_SSH_KNOWN_HOSTS_FILE', '/etc/git-secret/known_hosts', sshPath),
   allowLocal: withDefault('GITSYNC_ALLOW_LOCAL', 'false', boolean),
   logFormat: logFormatSetting,
 };
@@ -75,7 +79,8 @@ export function loadConfig(env: Env) {
 }
 
 /**
- * loadConfig, with the password file read once: at start, a missing, unreadable or empty secret
+ * loadConfig, with the password file (and the SSH key and known_hosts files of an ssh
+ * repository) read once: at start, a missing, unreadable or empty secret
  * is a wrong setting like any other (exit 2, reported with the others), not a failed first fetch.
  */
 export function loadConfigAtStart(env: Env) {
@@ -83,7 +88,8 @@ export function loadConfigAtStart(env: Env) {
 }
 
 function load(env: Env, readPassword: boolean) {
-  const { username, passwordFile, allowLocal, ...rest } = readSettings(env, settings);
+  const { username, passwordFile, allowLocal, sshKeyFile, sshKnownHosts, sshKnownHostsFile, ...rest } =
+    readSettings(env, settings);
   const { repo } = rest;
   const errors: ConfigError[] = [];
 
@@ -132,8 +138,30 @@ function load(env: Env, readPassword: boolean) {
     }
   }
 
+  // Only an ssh repository uses them, as upstream: the defaults name files that need not exist otherwise.
+  let ssh: SshSettings | undefined;
+  if (repo.kind === 'ssh') {
+    ssh = { keyFile: sshKeyFile, knownHosts: sshKnownHosts, knownHostsFile: sshKnownHostsFile };
+    const files: [string, string, boolean][] = [
+      ['GITSYNC_SSH_KEY_FILE', sshKeyFile, true],
+      ['GITSYNC_SSH_KNOWN_HOSTS_FILE', sshKnownHostsFile, sshKnownHosts],
+    ];
+    for (const [variable, file, used] of files) {
+      const reason = readPassword && used ? unreadable(file) : undefined;
+      if (reason !== undefined)
+        errors.push(
+          new ConfigError(
+            variable,
+            file,
+            'an absolute path to a readable file, such as a mounted Secret key',
+            reason,
+          ),
+        );
+    }
+  }
+
   if (errors.length > 0) throw new ConfigErrors(errors);
-  return { ...rest, credentials };
+  return { ...rest, credentials, ssh };
 }
 
 /** False, with the reason in `errors`, when the password file cannot be used. */

@@ -17,6 +17,7 @@ import { gitSyncHealth } from './health.ts';
 import { gitSyncMetrics } from './metrics.ts';
 import { createPublisher, OWNER } from './publish.ts';
 import { displayUrl } from './repo-url.ts';
+import { sshTransport } from './ssh.ts';
 import { createSync } from './sync.ts';
 import { startSyncLoop } from './sync-loop.ts';
 
@@ -66,7 +67,7 @@ const loop = startSyncLoop({
     ref: config.ref,
     depth: config.depth,
     stallTimeoutMs: config.stallTimeoutMs,
-    transport: credentials.transport,
+    transport: config.ssh ? sshTransport(config.ssh) : credentials.transport,
     publisher,
     log,
   }),

@@ -9,6 +9,8 @@ const password = `hunter2-${randomBytes(6).toString('hex')}`;
 await writeFile(join(dir, 'password'), `${password}\n`);
 await writeFile(join(dir, 'empty'), '');
 const credentials = { GITSYNC_USERNAME: 'demo', GITSYNC_PASSWORD_FILE: join(dir, 'password') };
+// The SSH files are read at start only for an ssh repository, which uses them.
+const overSsh = { GITSYNC_REPO: 'ssh://git@git.example.com/site.git' };
 
 describeBadConfiguration('git-sync', {
   baseEnv: { GITSYNC_REPO: 'https://git.example.com/site.git', GITSYNC_ROOT: dir },
@@ -50,6 +52,21 @@ describeBadConfiguration('git-sync', {
       { value: '/nonexistent/password', with: credentials },
       { value: join(dir, 'empty'), with: credentials },
       { value: null, with: { GITSYNC_USERNAME: 'demo' } },
+    ],
+    GITSYNC_SSH_KEY_FILE: [
+      '',
+      'id_ed25519',
+      '/etc/git secret/ssh',
+      { value: '/nonexistent/ssh', with: { ...overSsh, GITSYNC_SSH_KNOWN_HOSTS: 'false' } },
+    ],
+    GITSYNC_SSH_KNOWN_HOSTS: ['', 'maybe'],
+    GITSYNC_SSH_KNOWN_HOSTS_FILE: [
+      '',
+      'known_hosts',
+      {
+        value: '/nonexistent/known_hosts',
+        with: { ...overSsh, GITSYNC_SSH_KEY_FILE: join(dir, 'password') },
+      },
     ],
     GITSYNC_ALLOW_LOCAL: ['', 'maybe'],
     LOG_FORMAT: ['', 'xml'],

@@ -54,6 +54,9 @@ export async function mustRun(
 /** Debian's Chromium: the browser the page tests drive. */
 export const CHROMIUM = '/usr/bin/chromium';
 
+/** Debian's OpenSSH server (package openssh-server); sshd must be started by its absolute path. */
+export const SSHD = '/usr/sbin/sshd';
+
 export type ContainerTool =
   | 'docker'
   | 'compose'
@@ -62,6 +65,7 @@ export type ContainerTool =
   | 'podman'
   | 'shellcheck'
   | 'chromium'
+  | 'sshd'
   | 'tmpfs-mount';
 
 const INSTALL_HINT = 'install them as root with scripts/install-container-tools.sh (Debian packages)';
@@ -82,6 +86,9 @@ async function has(tool: ContainerTool): Promise<boolean> {
       return (await command('shellcheck', ['--version'])).code === 0;
     case 'chromium':
       return existsSync(CHROMIUM);
+    case 'sshd':
+      // ssh-keygen and ssh come with it (openssh-client is a dependency).
+      return existsSync(SSHD);
     case 'tmpfs-mount':
       return canMountTmpfs();
   }
@@ -90,6 +97,7 @@ async function has(tool: ContainerTool): Promise<boolean> {
 const DESCRIPTIONS: Partial<Record<ContainerTool, string>> = {
   docker: 'a running Docker engine',
   chromium: `Chromium at ${CHROMIUM}`,
+  sshd: `the OpenSSH server at ${SSHD} (package openssh-server)`,
   'tmpfs-mount': 'root, to mount a small tmpfs (a full disk on demand)',
 };
 

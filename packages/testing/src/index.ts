@@ -14,5 +14,6 @@ export * from './patience.ts';
 export * from './podman.ts';
 export * from './raw-http.ts';
 export * from './service-process.ts';
+export * from './ssh-server.ts';
 export * from './temp-dir.ts';
 export * from './tmpfs.ts';

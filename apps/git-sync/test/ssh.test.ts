@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { chmod, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  createOrigin,
+  type SshServer,
+  skipUnlessAvailable,
+  startService,
+  startSshServer,
+  tempDir,
+} from '@fortune-sidecar/testing';
+
+const skip = await skipUnlessAvailable(['sshd']);
+const base = await tempDir('git-sync-ssh-');
+
+describe('git-sync over ssh:// with a real sshd', { skip }, () => {
+  let server: SshServer;
+  let commit: string;
+  let count = 0;
+
+  before(async () => {
+    server = await startSshServer(base);
+    const origin = await createOrigin(base, 'site.git');
+    commit = await origin.commit({ 'index.txt': 'over ssh\n' });
+  });
+  after(() => server?.stop());
+
+  /** A one-time sync that gives up at its first failure; resolves with its exit and last error. */
+  async function syncOnce(env: Record<string, string>) {
+    count += 1;
+    const root = join(base, `root-${count}`);
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: server.url('site.git'),
+      GITSYNC_ROOT: root,
+      GITSYNC_SSH_KEY_FILE: server.clientKey,
+      GITSYNC_SSH_KNOWN_HOSTS_FILE: server.knownHosts,
+      GITSYNC_ONE_TIME: 'true',
+      GITSYNC_MAX_FAILURES: '0',
+      ...env,
+    });
+    const exit = await gitSync.exited;
+    const lastError = gitSync.logs().findLast((line) => line.level === 'error')?.error;
+    return { exit, lastError: String(lastError), root, output: gitSync.output.join('\n') };
+  }
+
+  it('syncs with GITSYNC_SSH_KEY_FILE, checking the host key against GITSYNC_SSH_KNOWN_HOSTS_FILE', async () => {
+    const { exit, root, output } = await syncOnce({});
+    assert.deepEqual(exit, { code: 0, signal: null }, output);
+    assert.match(output, new RegExp(`to ${commit}`));
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'over ssh\n');
+  });
+
+  it('refuses a server whose host key is not the one in GITSYNC_SSH_KNOWN_HOSTS_FILE, and says so', async () => {
+    const { exit, lastError } = await syncOnce({ GITSYNC_SSH_KNOWN_HOSTS_FILE: server.wrongKnownHosts });
+    assert.deepEqual(exit, { code: 1, signal: null });
+    assert.match(
+      lastError,
+      new RegExp(
+        `^ssh refused the server: its host key did not match GITSYNC_SSH_KNOWN_HOSTS_FILE=${server.wrongKnownHosts} \\(git fetch failed: .*Host key verification failed`,
+      ),
+    );
+  });
+
+  it('with GITSYNC_SSH_KNOWN_HOSTS=false, syncs from a server whose host key it does not know', async () => {
+    const { exit, output } = await syncOnce({
+      GITSYNC_SSH_KNOWN_HOSTS: 'false',
+      GITSYNC_SSH_KNOWN_HOSTS_FILE: server.wrongKnownHosts,
+    });
+    assert.deepEqual(exit, { code: 0, signal: null }, output);
+  });
+
+  it('a key file that others can read: names GITSYNC_SSH_KEY_FILE and its mode', async () => {
+    await chmod(server.clientKey, 0o644);
+    try {
+      const { exit, lastError } = await syncOnce({});
+      assert.deepEqual(exit, { code: 1, signal: null });
+      assert.match(
+        lastError,
+        new RegExp(`^ssh refused the key in GITSYNC_SSH_KEY_FILE=${server.clientKey}: its mode is 0644, `),
+      );
+    } finally {
+      await chmod(server.clientKey, 0o600);
+    }
+  });
+});
