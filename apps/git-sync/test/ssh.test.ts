@@ -10,6 +10,7 @@ import {
   startSshServer,
   tempDir,
 } from '@fortune-sidecar/testing';
+import { sshTransport } from '../src/ssh.ts';
 
 const skip = await skipUnlessAvailable(['sshd']);
 const base = await tempDir('git-sync-ssh-');
@@ -82,5 +83,27 @@ describe('git-sync over ssh:// with a real sshd', { skip }, () => {
     } finally {
       await chmod(server.clientKey, 0o600);
     }
+  });
+});
+
+describe('the ssh command git runs', () => {
+  const settings = {
+    keyFile: "/etc/git-secret/it's",
+    knownHosts: true,
+    knownHostsFile: '/etc/git-secret/known_hosts',
+  };
+
+  it('offers only the key, checks the host key strictly and never prompts', () => {
+    assert.deepEqual(sshTransport(settings).env, {
+      GIT_SSH_COMMAND:
+        "ssh -i '/etc/git-secret/it'\\''s' -o IdentitiesOnly=yes -o UserKnownHostsFile='/etc/git-secret/known_hosts' -o StrictHostKeyChecking=yes -o BatchMode=yes",
+    });
+  });
+
+  it('with GITSYNC_SSH_KNOWN_HOSTS=false, accepts any host key and remembers none', () => {
+    assert.equal(
+      sshTransport({ ...settings, knownHosts: false }).env?.GIT_SSH_COMMAND,
+      "ssh -i '/etc/git-secret/it'\\''s' -o IdentitiesOnly=yes -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o BatchMode=yes",
+    );
   });
 });
