@@ -65,6 +65,7 @@ const settings = {
   sshKnownHosts: withDefault('GITSYNC_SSH_KNOWN_HOSTS', 'true', boolean),
   sshKnownHostsFile: withDefault('GITSYNC_SSH_KNOWN_HOSTS_FILE', '/etc/git-secret/known_hosts', sshPath),
   allowLocal: withDefault('GITSYNC_ALLOW_LOCAL', 'false', boolean),
+  sparseCheckoutFile: optional('GITSYNC_SPARSE_CHECKOUT_FILE', absolutePath),
   logFormat: logFormatSetting,
 };
 
@@ -159,6 +160,19 @@ function load(env: Env, readPassword: boolean) {
         );
     }
   }
+
+  // Read again for each new worktree (sparse-checkout.ts); at start, a wrong path stops git-sync.
+  const sparseReason =
+    rest.sparseCheckoutFile !== undefined && readPassword ? unreadable(rest.sparseCheckoutFile) : undefined;
+  if (sparseReason !== undefined)
+    errors.push(
+      new ConfigError(
+        'GITSYNC_SPARSE_CHECKOUT_FILE',
+        rest.sparseCheckoutFile,
+        'an absolute path to a readable file of sparse-checkout patterns',
+        sparseReason,
+      ),
+    );
 
   if (errors.length > 0) throw new ConfigErrors(errors);
   return { ...rest, credentials, ssh };

@@ -12,7 +12,8 @@ export interface Git {
   fetchAll(url: string): Promise<void>;
   /** The commit a revision names, or undefined when this repository does not have it. */
   resolveCommit(revision: string): Promise<string | undefined>;
-  addWorktree(path: string, commit: string): Promise<void>;
+  /** `checkOut` false: the worktree is made with no files, for a sparse checkout to fill. */
+  addWorktree(path: string, commit: string, checkOut?: boolean): Promise<void>;
   moveWorktree(from: string, to: string): Promise<void>;
   pruneWorktrees(): Promise<void>;
 }
@@ -105,8 +106,16 @@ export function openGit(dir: string, signal: AbortSignal, options: GitOptions): 
         throw error;
       }
     },
-    async addWorktree(path, commit) {
-      await run(['worktree', 'add', '--quiet', '--detach', path, commit]);
+    async addWorktree(path, commit, checkOut = true) {
+      await run([
+        'worktree',
+        'add',
+        '--quiet',
+        '--detach',
+        ...(checkOut ? [] : ['--no-checkout']),
+        path,
+        commit,
+      ]);
     },
     async moveWorktree(from, to) {
       await run(['worktree', 'move', from, to]);

@@ -17,6 +17,7 @@ import { gitSyncHealth } from './health.ts';
 import { gitSyncMetrics } from './metrics.ts';
 import { createPublisher, OWNER } from './publish.ts';
 import { displayUrl } from './repo-url.ts';
+import { sparseCheckout } from './sparse-checkout.ts';
 import { sshTransport } from './ssh.ts';
 import { createSync } from './sync.ts';
 import { startSyncLoop } from './sync-loop.ts';
@@ -46,6 +47,8 @@ const publisher = createPublisher({
   root: config.root,
   link: config.link,
   staleWorktreeTimeoutMs: config.staleWorktreeTimeoutMs,
+  fillWorktree:
+    config.sparseCheckoutFile === undefined ? undefined : sparseCheckout(config.sparseCheckoutFile),
   log,
 });
 try {

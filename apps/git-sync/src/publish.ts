@@ -34,6 +34,11 @@ export interface PublisherOptions {
   readonly link: string;
   /** How long a worktree that is no longer linked stays, so that readers in the middle of a read finish. */
   readonly staleWorktreeTimeoutMs: number;
+  /**
+   * Fills a worktree added without files (GITSYNC_SPARSE_CHECKOUT_FILE), before it takes the
+   * commit's name; when absent, `git worktree add` checks every file out.
+   */
+  readonly fillWorktree?: (dir: string, commit: string, signal: AbortSignal) => Promise<void>;
   readonly log: Logger;
   readonly now?: () => number;
 }
@@ -130,7 +135,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
   // kept, and the image needs no tar. It checks out under a temporary name that `git worktree move`
   // renames once complete, which keeps the invariant even when git-sync is killed mid-checkout.
   // `replace`: a folder of that name is there but is no checkout of the commit.
-  async function checkOut(commit: string, git: WorktreeGit, replace: boolean): Promise<void> {
+  async function checkOut(
+    commit: string,
+    git: WorktreeGit,
+    replace: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
     const dir = join(worktrees, commit);
     const temp = join(worktrees, tempName(OWNER, commit));
     // A worktree deleted from under git stays registered, and git refuses to move another to its
@@ -139,7 +149,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     await mkdir(worktrees, { recursive: true });
     let old: string | undefined;
     try {
-      await git.addWorktree(temp, commit);
+      await git.addWorktree(temp, commit, options.fillWorktree === undefined);
+      await options.fillWorktree?.(temp, commit, signal);
       if (replace) {
         // Under a temporary name until removed, so that a start after a kill removes it; the link,
         // if it points there, dangles only between this rename and the move below.
@@ -244,7 +255,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
             `${GIT_SYNC_LAYOUT.worktrees}/${commit} is not a sound checkout (${problem}); checking out again`,
           );
         else if (commit === current) log.warn(`The published worktree ${commit} is gone; checking out again`);
-        await checkOut(commit, git, problem !== 'missing');
+        await checkOut(commit, git, problem !== 'missing', signal);
       }
       // The swap itself is never interrupted: stopping waits for these two system calls.
       signal.throwIfAborted();

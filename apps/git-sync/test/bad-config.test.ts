@@ -69,6 +69,7 @@ describeBadConfiguration('git-sync', {
       },
     ],
     GITSYNC_ALLOW_LOCAL: ['', 'maybe'],
+    GITSYNC_SPARSE_CHECKOUT_FILE: ['', 'sparse-checkout', '/nonexistent/sparse-checkout', dir],
     LOG_FORMAT: ['', 'xml'],
   },
 });
