@@ -17,6 +17,7 @@ import {
   withDefault,
 } from '@fortune-sidecar/common';
 import { type CredentialSettings, PasswordFileError, readPasswordFile } from './credentials.ts';
+import { hookCommand, httpMethod, successStatus, webhookUrl } from './hook-settings.ts';
 import { repoUrl } from './repo-url.ts';
 import { type SshSettings, sshPath, unreadable } from './ssh.ts';
 
@@ -66,6 +67,15 @@ const settings = {
   sshKnownHostsFile: withDefault('GITSYNC_SSH_KNOWN_HOSTS_FILE', '/etc/git-secret/known_hosts', sshPath),
   allowLocal: withDefault('GITSYNC_ALLOW_LOCAL', 'false', boolean),
   sparseCheckoutFile: optional('GITSYNC_SPARSE_CHECKOUT_FILE', absolutePath),
+  // Upstream's defaults and its floor of 1s on each duration.
+  exechookCommand: optional('GITSYNC_EXECHOOK_COMMAND', hookCommand),
+  exechookTimeoutMs: withDefault('GITSYNC_EXECHOOK_TIMEOUT', '30s', duration(1000)),
+  exechookBackoffMs: withDefault('GITSYNC_EXECHOOK_BACKOFF', '3s', duration(1000)),
+  webhookUrl: optional('GITSYNC_WEBHOOK_URL', webhookUrl),
+  webhookMethod: withDefault('GITSYNC_WEBHOOK_METHOD', 'POST', httpMethod),
+  webhookSuccessStatus: withDefault('GITSYNC_WEBHOOK_SUCCESS_STATUS', '200', successStatus),
+  webhookTimeoutMs: withDefault('GITSYNC_WEBHOOK_TIMEOUT', '1s', duration(1000)),
+  webhookBackoffMs: withDefault('GITSYNC_WEBHOOK_BACKOFF', '3s', duration(1000)),
   logFormat: logFormatSetting,
 };
 

@@ -14,6 +14,7 @@ import {
 import { KNOWN_VARIABLES, loadConfigAtStart } from './config.ts';
 import { createFetchCredentials } from './credentials.ts';
 import { gitSyncHealth } from './health.ts';
+import { startHooks } from './hooks.ts';
 import { gitSyncMetrics } from './metrics.ts';
 import { createPublisher, OWNER } from './publish.ts';
 import { displayUrl } from './repo-url.ts';
@@ -62,18 +63,21 @@ try {
 const shownUrl = displayUrl(config.repo);
 // Read at each scrape, which comes once the loop is started.
 const metrics = gitSyncMetrics(() => loop.status());
+const hooks = startHooks(config, log, metrics.hookRan);
 const loop = startSyncLoop({
-  sync: createSync({
-    root: config.root,
-    fetchUrl: credentials.fetchUrl,
-    shownUrl,
-    ref: config.ref,
-    depth: config.depth,
-    stallTimeoutMs: config.stallTimeoutMs,
-    transport: config.ssh ? sshTransport(config.ssh) : credentials.transport,
-    publisher,
-    log,
-  }),
+  sync: hooks.afterPublish(
+    createSync({
+      root: config.root,
+      fetchUrl: credentials.fetchUrl,
+      shownUrl,
+      ref: config.ref,
+      depth: config.depth,
+      stallTimeoutMs: config.stallTimeoutMs,
+      transport: config.ssh ? sshTransport(config.ssh) : credentials.transport,
+      publisher,
+      log,
+    }),
+  ),
   periodMs: config.periodMs,
   syncTimeoutMs: config.syncTimeoutMs,
   maxFailures: config.maxFailures,
@@ -90,6 +94,7 @@ log.info(
 let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
 onShutdown(log, async () => {
   await loop.stop();
+  await hooks.stop();
   if (health) await closeServer(health.server);
   await lock.release();
 });
@@ -107,7 +112,10 @@ if (config.httpPort !== undefined) {
 const end = await loop.done;
 // 'stopped' comes from a signal: onShutdown exits once the health server is closed.
 if (end !== 'stopped') {
+  // As upstream, a one-time sync waits for each hook's first run, and fails if one failed.
+  const hooksRan = end === 'synced-once' ? await hooks.firstResults() : true;
+  await hooks.stop();
   if (health) await closeServer(health.server);
   await lock.release();
-  process.exit(end === 'synced-once' ? 0 : EXIT_FAILED);
+  process.exit(end === 'synced-once' && hooksRan ? 0 : EXIT_FAILED);
 }

@@ -5,13 +5,15 @@ export interface GitSyncMetrics {
   readonly registry: Registry;
   /** For the sync loop's onAttempt. */
   attempted(outcome: AttemptOutcome, seconds: number): void;
+  /** For the hook runners' onRun. */
+  hookRan(name: string, status: 'success' | 'error'): void;
 }
 
 /**
  * Upstream git-sync v4's sync metrics, with its names, help texts and `status` label, so that
  * its dashboards and alerts work unchanged; then two of this git-sync's own, read from the
  * loop's status when scraped. Upstream's other metrics count what this git-sync does not do
- * (askpass, GitHub app tokens, hooks), or fetches, which happen inside one sync attempt: see
+ * (askpass, GitHub app tokens), or fetches, which happen inside one sync attempt: see
  * docs/metrics.md.
  */
 export function gitSyncMetrics(status: () => SyncStatus): GitSyncMetrics {
@@ -50,8 +52,17 @@ export function gitSyncMetrics(status: () => SyncStatus): GitSyncMetrics {
       if (commit !== undefined) this.set({ revision: commit }, 1);
     },
   });
+  const hookRuns = new Counter({
+    name: 'git_sync_hook_run_count_total',
+    help: 'How many hook runs completed, partitioned by name and state (success, error)',
+    labelNames: ['name', 'status'],
+    registers: [registry],
+  });
   return {
     registry,
+    hookRan(name, status) {
+      hookRuns.inc({ name, status });
+    },
     attempted(outcome, seconds) {
       duration.observe({ status: outcome }, seconds);
       count.inc({ status: outcome });

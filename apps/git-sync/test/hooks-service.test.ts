@@ -1,0 +1,67 @@
+// git-sync itself with both hooks, against a real git daemon, a real script and a real receiver:
+// each commit it publishes reaches the exec hook and the webhook, and /metrics counts their runs.
+import assert from 'node:assert/strict';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  createOrigin,
+  eventually,
+  type GitServer,
+  metricValue,
+  scrapeMetrics,
+  startGitDaemon,
+  startService,
+  tempDir,
+} from '@fortune-sidecar/testing';
+import { healthPort } from './helpers/health.ts';
+
+const base = await tempDir('git-sync-hooks-');
+
+describe('git-sync with an exec hook and a webhook', () => {
+  let daemon: GitServer;
+  before(async () => {
+    daemon = await startGitDaemon(base);
+  });
+  after(() => daemon.stop());
+
+  it('runs both for each commit it publishes, the exec hook in the worktree, and counts them', async () => {
+    const origin = await createOrigin(base, 'origin.git');
+    const first = await origin.commit({ 'index.txt': 'first\n' });
+    const hook = join(base, 'hook');
+    const ran = join(base, 'ran');
+    await writeFile(hook, `#!/bin/sh\necho "$GITSYNC_HASH $(cat index.txt)" >> ${ran}\n`);
+    await chmod(hook, 0o755);
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      received.push(`${req.method} ${req.headers['gitsync-hash']}`);
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    after(() => server.close());
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: daemon.url('origin.git'),
+      GITSYNC_ROOT: join(base, 'root'),
+      GITSYNC_PERIOD: '100ms',
+      GITSYNC_HTTP_PORT: '0',
+      GITSYNC_EXECHOOK_COMMAND: hook,
+      GITSYNC_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/reload`,
+    });
+    const url = `http://127.0.0.1:${await healthPort(gitSync)}/`;
+    await eventually(async () => (received.length === 1 ? true : undefined));
+    const second = await origin.commit({ 'index.txt': 'second\n' });
+    await eventually(async () => (received.length === 2 ? true : undefined));
+    const text = await eventually(async () => {
+      const scraped = await scrapeMetrics(url);
+      return metricValue(scraped, 'git_sync_hook_run_count_total{name="exechook",status="success"}') === 2
+        ? scraped
+        : undefined;
+    });
+    assert.equal(metricValue(text, 'git_sync_hook_run_count_total{name="webhook",status="success"}'), 2);
+    assert.deepEqual(received, [`POST ${first}`, `POST ${second}`]);
+    assert.equal(await readFile(ran, 'utf8'), `${first} first\n${second} second\n`);
+    await gitSync.stop('SIGTERM');
+  });
+});
