@@ -20,6 +20,7 @@ import { type CredentialSettings, PasswordFileError, readPasswordFile } from './
 import { hookCommand, httpMethod, successStatus, webhookUrl } from './hook-settings.ts';
 import { repoUrl } from './repo-url.ts';
 import { type SshSettings, sshPath, unreadable } from './ssh.ts';
+import { submodulesMode } from './submodules.ts';
 
 /** A branch, tag or commit as `git fetch` takes it; never something git would read as an option. */
 const gitRef: Setting<string> = {
@@ -67,6 +68,7 @@ const settings = {
   sshKnownHostsFile: withDefault('GITSYNC_SSH_KNOWN_HOSTS_FILE', '/etc/git-secret/known_hosts', sshPath),
   allowLocal: withDefault('GITSYNC_ALLOW_LOCAL', 'false', boolean),
   sparseCheckoutFile: optional('GITSYNC_SPARSE_CHECKOUT_FILE', absolutePath),
+  submodules: withDefault('GITSYNC_SUBMODULES', 'recursive', submodulesMode),
   // Upstream's defaults and its floor of 1s on each duration.
   exechookCommand: optional('GITSYNC_EXECHOOK_COMMAND', hookCommand),
   exechookTimeoutMs: withDefault('GITSYNC_EXECHOOK_TIMEOUT', '30s', duration(1000)),

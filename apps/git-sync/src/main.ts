@@ -50,6 +50,11 @@ const publisher = createPublisher({
   staleWorktreeTimeoutMs: config.staleWorktreeTimeoutMs,
   fillWorktree:
     config.sparseCheckoutFile === undefined ? undefined : sparseCheckout(config.sparseCheckoutFile),
+  submodules: {
+    mode: config.submodules,
+    depth: config.depth,
+    transport: config.ssh ? sshTransport(config.ssh) : credentials.transport,
+  },
   log,
 });
 try {

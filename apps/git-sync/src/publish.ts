@@ -11,6 +11,7 @@ import {
   writeFilesAtomic,
 } from '@fortune-sidecar/common';
 import type { Git } from './git.ts';
+import { type SubmoduleOptions, updateSubmodules } from './submodules.ts';
 import { checkWorktree } from './worktree-check.ts';
 
 /** Owner of git-sync's temporary files (see the volume contract's tempName). */
@@ -39,6 +40,8 @@ export interface PublisherOptions {
    * commit's name; when absent, `git worktree add` checks every file out.
    */
   readonly fillWorktree?: (dir: string, commit: string, signal: AbortSignal) => Promise<void>;
+  /** GITSYNC_SUBMODULES, checked out into each new worktree before it is linked. */
+  readonly submodules?: SubmoduleOptions;
   readonly log: Logger;
   readonly now?: () => number;
 }
@@ -169,6 +172,16 @@ export function createPublisher(options: PublisherOptions): Publisher {
       await rm(old, { recursive: true, force: true });
       await git.pruneWorktrees();
     }
+    // Under the commit's name already: git refuses to move a worktree that has submodules. A
+    // kill in the middle leaves it incomplete, which the worktree check finds before publishing.
+    if (options.submodules !== undefined)
+      try {
+        await updateSubmodules(options.submodules)(dir, signal);
+      } catch (error) {
+        await rm(dir, { recursive: true, force: true }).catch(() => {});
+        await git.pruneWorktrees().catch(() => {});
+        throw error;
+      }
   }
 
   async function pointLinkAt(commit: string): Promise<void> {
@@ -243,7 +256,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
     async publish(commit, git, signal) {
       const dir = join(worktrees, commit);
-      const problem = await checkWorktree(dir, commit, { repoDir, thorough: commit !== current, signal });
+      const problem = await checkWorktree(dir, commit, {
+        repoDir,
+        thorough: commit !== current,
+        submodules: options.submodules?.mode,
+        signal,
+      });
       // The published worktree of a repository created again is known to git no more, yet its
       // files are still the commit's: only a missing one, or one moved to another commit, goes.
       const unsound =

@@ -1,6 +1,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitCommandError, runGit } from './git-process.ts';
+import { type SubmodulesMode, submodulesCheckedOut } from './submodules.ts';
 
 /** Why a folder named after a commit cannot be published as that commit; undefined when it can. */
 export type WorktreeProblem =
@@ -8,7 +9,8 @@ export type WorktreeProblem =
   | 'not a worktree'
   | 'another repository'
   | 'wrong commit'
-  | 'changed';
+  | 'changed'
+  | 'submodules missing';
 
 export interface CheckOptions {
   /** The bare repository the worktree must belong to. */
@@ -19,6 +21,8 @@ export interface CheckOptions {
    * so that a file system on which a fresh checkout never looks clean cannot make every sync check out again.
    */
   readonly thorough: boolean;
+  /** With `thorough`, also the submodules this mode checks out (undefined: none). */
+  readonly submodules?: SubmodulesMode;
   readonly signal: AbortSignal;
 }
 
@@ -58,6 +62,11 @@ export async function checkWorktree(
   try {
     // Untracked files count: a file added beside the checkout would be published with it.
     if ((await git('status', '--porcelain', '--untracked-files=all')).trim() !== '') return 'changed';
+    if (
+      options.submodules !== undefined &&
+      !(await submodulesCheckedOut(dir, options.submodules, options.signal))
+    )
+      return 'submodules missing';
   } catch (error) {
     if (error instanceof GitCommandError) return 'not a worktree';
     throw error;

@@ -78,6 +78,7 @@ describeBadConfiguration('git-sync', {
     GITSYNC_WEBHOOK_TIMEOUT: ['', 'never', '100ms'],
     GITSYNC_WEBHOOK_BACKOFF: ['', 'soon', '0s'],
     GITSYNC_SPARSE_CHECKOUT_FILE: ['', 'sparse-checkout', '/nonexistent/sparse-checkout', dir],
+    GITSYNC_SUBMODULES: ['', 'true', 'Recursive', 'none'],
     LOG_FORMAT: ['', 'xml'],
   },
 });

@@ -1,0 +1,58 @@
+import type { Setting } from '@fortune-sidecar/common';
+import type { GitTransport } from './git.ts';
+import { runGit } from './git-process.ts';
+
+/** Upstream's --submodules: every level, the first level only, or none. */
+export type SubmodulesMode = 'recursive' | 'shallow' | 'off';
+
+export const submodulesMode: Setting<SubmodulesMode> = {
+  accepted: 'recursive, shallow or off',
+  parse(value) {
+    if (value !== 'recursive' && value !== 'shallow' && value !== 'off') throw new Error('not one of them');
+    return value;
+  },
+};
+
+export interface SubmoduleOptions {
+  readonly mode: SubmodulesMode;
+  /** GITSYNC_DEPTH: upstream fetches submodules with the same depth as the repository, 0 meaning all. */
+  readonly depth: number;
+  /** The repository's credentials and SSH, which upstream uses for its submodules too. */
+  readonly transport?: GitTransport;
+}
+
+/**
+ * Checks a worktree's submodules out from their own URLs, as upstream's `git submodule update
+ * --init` after each checkout. `git submodule sync` first: `init` records each URL in the
+ * repository's configuration once, so without it a URL changed in .gitmodules by a later commit
+ * would never be used.
+ */
+export function updateSubmodules(options: SubmoduleOptions) {
+  const recursive = options.mode === 'recursive' ? ['--recursive'] : [];
+  const transport = options.transport ?? {};
+  return async (dir: string, signal: AbortSignal): Promise<void> => {
+    if (options.mode === 'off') return;
+    const git = (...args: [string, ...string[]]) =>
+      runGit({ args, config: transport.config, env: transport.env, cwd: dir, signal });
+    await git('submodule', 'sync', '--quiet', ...recursive);
+    const depth = options.depth > 0 ? ['--depth', String(options.depth)] : [];
+    await git('submodule', 'update', '--quiet', '--init', ...recursive, ...depth);
+  };
+}
+
+/**
+ * Whether every submodule the mode checks out is checked out at the commit its parent records:
+ * `git status` says nothing of a submodule never initialized, whose folder is simply empty.
+ */
+export async function submodulesCheckedOut(
+  dir: string,
+  mode: SubmodulesMode,
+  signal: AbortSignal,
+): Promise<boolean> {
+  if (mode === 'off') return true;
+  const args: [string, ...string[]] = ['--no-optional-locks', 'submodule', 'status'];
+  if (mode === 'recursive') args.push('--recursive');
+  const status = await runGit({ args, cwd: dir, signal });
+  // A leading "-": not initialized; "+": another commit; "U": conflicts.
+  return status.split('\n').every((line) => line === '' || line.startsWith(' '));
+}

@@ -1,0 +1,126 @@
+// GITSYNC_SUBMODULES, as kubernetes/git-sync's e2e::submodule_sync_default, _shallow and _off:
+// a parent repository whose submodule has a submodule of its own, all served by a real git
+// daemon (git://, so git's protocol.file.allow need not be lifted for file:// URLs).
+import assert from 'node:assert/strict';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createLogger } from '@fortune-sidecar/common';
+import { createOrigin, type GitServer, type Origin, startGitDaemon, tempDir } from '@fortune-sidecar/testing';
+import { createPublisher } from '../src/publish.ts';
+import type { SubmodulesMode } from '../src/submodules.ts';
+import { createSync } from '../src/sync.ts';
+
+const base = await tempDir('git-sync-submodules-');
+const never = new AbortController().signal;
+
+describe('GITSYNC_SUBMODULES', () => {
+  let daemon: GitServer;
+  let lib: Origin;
+  let count = 0;
+
+  before(async () => {
+    daemon = await startGitDaemon(base);
+    const nested = await createOrigin(base, 'nested.git');
+    await nested.commit({ 'nested-file': 'nested one' });
+    lib = await createOrigin(base, 'lib.git');
+    await lib.git('submodule', 'add', '--quiet', daemon.url('nested.git'), 'nested');
+    await lib.commit({ 'lib-file': 'lib one' });
+  });
+  after(() => daemon.stop());
+
+  async function setUp() {
+    count += 1;
+    const name = `site-${count}.git`;
+    const site = await createOrigin(base, name);
+    await site.git('submodule', 'add', '--quiet', daemon.url('lib.git'), 'lib');
+    await site.commit({ file: 'site' });
+    const root = join(base, `root-${count}`);
+    const lines: string[] = [];
+    const log = createLogger({ format: 'text', write: (line) => lines.push(line) });
+    async function start(mode: SubmodulesMode) {
+      const publisher = createPublisher({
+        root,
+        link: 'link',
+        staleWorktreeTimeoutMs: 60_000,
+        submodules: { mode, depth: 1 },
+        log,
+      });
+      await publisher.recover();
+      const sync = createSync({
+        root,
+        fetchUrl: () => daemon.url(name),
+        shownUrl: daemon.url(name),
+        ref: 'HEAD',
+        depth: 1,
+        stallTimeoutMs: 60_000,
+        publisher,
+        log,
+      });
+      return { publisher, sync: () => sync(never) };
+    }
+    const served = (path: string) => readFile(join(root, 'link', path), 'utf8');
+    const listed = (path: string) => readdir(join(root, 'link', path));
+    return { site, root, lines, start, served, listed };
+  }
+
+  it('recursive (the default) publishes submodules of submodules, and a new submodule commit the parent records', async () => {
+    const { site, root, lines, start, served } = await setUp();
+    const { sync } = await start('recursive');
+    await sync();
+    assert.equal(await served('file'), 'site');
+    assert.equal(await served('lib/lib-file'), 'lib one');
+    assert.equal(await served('lib/nested/nested-file'), 'nested one');
+
+    await lib.commit({ 'lib-file': 'lib two' });
+    await site.git('submodule', 'update', '--quiet', '--remote', 'lib');
+    const second = await site.commit({});
+    assert.deepEqual(await sync(), { commit: second, changed: true });
+    assert.equal(await served('lib/lib-file'), 'lib two');
+    assert.equal(await served('lib/nested/nested-file'), 'nested one');
+
+    // A worktree with its submodules checked out is a sound checkout: taken as it is after a restart.
+    await rm(join(root, 'link'));
+    assert.deepEqual(await (await start('recursive')).sync(), { commit: second, changed: true });
+    assert.deepEqual(
+      lines.filter((line) => line.includes('not a sound checkout')),
+      [],
+    );
+  });
+
+  it('shallow publishes the first level only', async () => {
+    const { start, served, listed } = await setUp();
+    await (await start('shallow')).sync();
+    assert.match(await served('lib/lib-file'), /^lib /);
+    assert.deepEqual(await listed('lib/nested'), []);
+  });
+
+  it('off leaves the submodule folder empty', async () => {
+    const { start, served, listed } = await setUp();
+    await (await start('off')).sync();
+    assert.equal(await served('file'), 'site');
+    assert.deepEqual(await listed('lib'), []);
+  });
+
+  it('checks out again a worktree whose submodules were never checked out', async () => {
+    const { root, lines, start, served } = await setUp();
+    const first = await (await start('off')).sync();
+    await rm(join(root, 'link'));
+    assert.deepEqual(await (await start('recursive')).sync(), { commit: first.commit, changed: true });
+    assert.equal(await served('lib/nested/nested-file'), 'nested one');
+    assert.equal(lines.filter((line) => line.includes('(submodules missing)')).length, 1);
+  });
+
+  it('a submodule that cannot be fetched fails the sync, and the published revision stays', async () => {
+    const { site, root, start, served } = await setUp();
+    const { publisher, sync } = await start('recursive');
+    const first = await sync();
+    await site.git('config', '--file', '.gitmodules', 'submodule.lib.url', daemon.url('missing.git'));
+    const broken = await site.commit({ file: 'site two' });
+    await assert.rejects(sync(), /git submodule failed/);
+    assert.equal(publisher.published(), first.commit);
+    assert.equal(await served('file'), 'site');
+    assert.match(await served('lib/lib-file'), /^lib /);
+    assert.ok(!(await readdir(join(root, '.gitsync/worktrees'))).includes(broken));
+  });
+});
