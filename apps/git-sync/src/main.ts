@@ -53,7 +53,9 @@ const publisher = createPublisher({
   submodules: {
     mode: config.submodules,
     depth: config.depth,
-    transport: config.ssh ? sshTransport(config.ssh) : credentials.transport,
+    // Not the password: git would ask for it, and the askpass program give it, whatever host a
+    // .gitmodules names.
+    transport: config.ssh ? sshTransport(config.ssh) : undefined,
   },
   log,
 });

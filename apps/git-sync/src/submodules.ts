@@ -17,7 +17,7 @@ export interface SubmoduleOptions {
   readonly mode: SubmodulesMode;
   /** GITSYNC_DEPTH: upstream fetches submodules with the same depth as the repository, 0 meaning all. */
   readonly depth: number;
-  /** The repository's credentials and SSH, which upstream uses for its submodules too. */
+  /** How git reaches the submodules' servers (SSH settings, as upstream uses its keys for them too). */
   readonly transport?: GitTransport;
 }
 

@@ -1,0 +1,72 @@
+// The password of GITSYNC_PASSWORD_FILE and submodules: git asks for credentials from whatever
+// host a .gitmodules names, so git-sync must not answer it there.
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  createOrigin,
+  type GitServer,
+  startHttpGitServer,
+  startService,
+  tempDir,
+} from '@fortune-sidecar/testing';
+
+const USERNAME = 'deploy';
+const PASSWORD = `sub-secret-${process.pid}`;
+const base = await tempDir('git-sync-submodule-password-');
+
+describe('git-sync with a submodule on another host', () => {
+  let server: GitServer;
+  const authorizations: string[] = [];
+  // Asks every request for basic credentials, and writes down what it is sent.
+  const other = createServer((request, response) => {
+    if (request.headers.authorization) authorizations.push(request.headers.authorization);
+    response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="other"' }).end();
+  });
+
+  before(async () => {
+    server = await startHttpGitServer(base, { username: USERNAME, password: PASSWORD });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const port = (other.address() as AddressInfo).port;
+    const site = await createOrigin(base, 'site.git');
+    await site.git(
+      'config',
+      '--file',
+      '.gitmodules',
+      'submodule.lib.url',
+      `http://127.0.0.1:${port}/lib.git`,
+    );
+    await site.git('config', '--file', '.gitmodules', 'submodule.lib.path', 'lib');
+    const lib = await createOrigin(base, 'lib.git');
+    const libCommit = await lib.commit({ file: 'lib' });
+    await site.git('update-index', '--add', '--cacheinfo', `160000,${libCommit},lib`);
+    // An empty folder is an unpopulated submodule; none at all, a deleted one that `add --all` drops.
+    await mkdir(join(await site.git('rev-parse', '--show-toplevel'), 'lib'));
+    await site.commit({ file: 'site' });
+    await writeFile(join(base, 'password'), `${PASSWORD}\n`);
+  });
+  after(async () => {
+    await server.stop();
+    other.close();
+  });
+
+  it('fails the sync without sending the password there, nor logging it', async () => {
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: server.url('site.git'),
+      GITSYNC_ROOT: join(base, 'root'),
+      GITSYNC_USERNAME: USERNAME,
+      GITSYNC_PASSWORD_FILE: join(base, 'password'),
+      GITSYNC_ONE_TIME: 'true',
+      GITSYNC_MAX_FAILURES: '0',
+    });
+    assert.deepEqual(await gitSync.exited, { code: 1, signal: null });
+    const output = gitSync.output.join('\n');
+    assert.match(output, /submodule/);
+    assert.ok(!output.includes(PASSWORD), output);
+    const sent = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
+    assert.ok(!authorizations.includes(sent), 'the password was sent to the submodule host');
+  });
+});
