@@ -64,4 +64,26 @@ describe('git-sync with an exec hook and a webhook', () => {
     assert.equal(await readFile(ran, 'utf8'), `${first} first\n${second} second\n`);
     await gitSync.stop('SIGTERM');
   });
+
+  it('in one-time mode, waits for the exec hook and exits with 0, or with 1 when its first run failed', async () => {
+    const origin = await createOrigin(base, 'once.git');
+    const commit = await origin.commit({ 'index.txt': 'once\n' });
+    for (const [name, exit, code] of [
+      ['succeeds', 0, 0],
+      ['fails', 3, 1],
+    ] as const) {
+      const hook = join(base, `hook-${name}`);
+      const ran = join(base, `ran-${name}`);
+      await writeFile(hook, `#!/bin/sh\necho "$GITSYNC_HASH" > ${ran}\nexit ${exit}\n`);
+      await chmod(hook, 0o755);
+      const gitSync = startService('git-sync', {
+        GITSYNC_REPO: daemon.url('once.git'),
+        GITSYNC_ROOT: join(base, `root-${name}`),
+        GITSYNC_ONE_TIME: 'true',
+        GITSYNC_EXECHOOK_COMMAND: hook,
+      });
+      assert.deepEqual(await gitSync.exited, { code, signal: null }, name);
+      assert.equal(await readFile(ran, 'utf8'), `${commit}\n`);
+    }
+  });
 });
