@@ -19,8 +19,10 @@ import {
 import { type CredentialSettings, PasswordFileError, readPasswordFile } from './credentials.ts';
 import { hookCommand, httpMethod, successStatus, webhookUrl } from './hook-settings.ts';
 import { repoUrl } from './repo-url.ts';
+import { inRoot, rootFile } from './side-files.ts';
 import { type SshSettings, sshPath, unreadable } from './ssh.ts';
 import { submodulesMode } from './submodules.ts';
+import { syncSignal } from './sync-signal.ts';
 
 /** A branch, tag or commit as `git fetch` takes it; never something git would read as an option. */
 const gitRef: Setting<string> = {
@@ -67,6 +69,9 @@ const settings = {
   sshKnownHosts: withDefault('GITSYNC_SSH_KNOWN_HOSTS', 'true', boolean),
   sshKnownHostsFile: withDefault('GITSYNC_SSH_KNOWN_HOSTS_FILE', '/etc/git-secret/known_hosts', sshPath),
   allowLocal: withDefault('GITSYNC_ALLOW_LOCAL', 'false', boolean),
+  touchFile: optional('GITSYNC_TOUCH_FILE', rootFile),
+  errorFile: optional('GITSYNC_ERROR_FILE', rootFile),
+  syncOnSignal: optional('GITSYNC_SYNC_ON_SIGNAL', syncSignal),
   sparseCheckoutFile: optional('GITSYNC_SPARSE_CHECKOUT_FILE', absolutePath),
   submodules: withDefault('GITSYNC_SUBMODULES', 'recursive', submodulesMode),
   // Upstream's defaults and its floor of 1s on each duration.
@@ -187,7 +192,14 @@ function load(env: Env, readPassword: boolean) {
     );
 
   if (errors.length > 0) throw new ConfigErrors(errors);
-  return { ...rest, credentials, ssh };
+  const { touchFile, errorFile } = rest;
+  return {
+    ...rest,
+    touchFile: touchFile === undefined ? undefined : inRoot(rest.root, touchFile),
+    errorFile: errorFile === undefined ? undefined : inRoot(rest.root, errorFile),
+    credentials,
+    ssh,
+  };
 }
 
 /** False, with the reason in `errors`, when the password file cannot be used. */

@@ -13,6 +13,7 @@ import {
 } from '@fortune-sidecar/common';
 import { KNOWN_VARIABLES, loadConfigAtStart } from './config.ts';
 import { createFetchCredentials } from './credentials.ts';
+import { createErrorFile } from './error-file.ts';
 import { gitSyncHealth } from './health.ts';
 import { startHooks } from './hooks.ts';
 import { gitSyncMetrics } from './metrics.ts';
@@ -22,6 +23,8 @@ import { sparseCheckout } from './sparse-checkout.ts';
 import { sshTransport } from './ssh.ts';
 import { createSync } from './sync.ts';
 import { startSyncLoop } from './sync-loop.ts';
+import { onSyncSignal } from './sync-signal.ts';
+import { createTouchFile } from './touch-file.ts';
 
 // Exit codes: 0 stopped or one-time sync done, 1 could not sync (or start), 2 bad settings.
 const EXIT_FAILED = 1;
@@ -68,6 +71,11 @@ try {
 }
 
 const shownUrl = displayUrl(config.repo);
+const touchFile = config.touchFile === undefined ? undefined : createTouchFile(config.touchFile, log);
+const errorFile =
+  config.errorFile === undefined
+    ? undefined
+    : createErrorFile(config.errorFile, (text) => createRedactor(credentials.secrets())(text), log);
 // Read at each scrape, which comes once the loop is started.
 const metrics = gitSyncMetrics(() => loop.status());
 const hooks = startHooks(config, log, metrics.hookRan);
@@ -91,12 +99,26 @@ const loop = startSyncLoop({
   oneTime: config.oneTime,
   log,
   onAttempt: metrics.attempted,
+  async onSynced(changed) {
+    await touchFile?.(changed);
+    await errorFile?.synced();
+  },
+  async onFailed(error, failures) {
+    await errorFile?.failed(error, failures);
+  },
 });
 log.info(
   config.oneTime
     ? `Syncing ${shownUrl} ${config.ref} once to ${config.root}/${config.link}`
     : `Syncing ${shownUrl} ${config.ref} to ${config.root}/${config.link} every ${formatDuration(config.periodMs)}`,
 );
+
+if (config.syncOnSignal !== undefined) {
+  onSyncSignal(config.syncOnSignal, () => {
+    log.info(`Caught ${config.syncOnSignal} (GITSYNC_SYNC_ON_SIGNAL), syncing now`);
+    loop.syncNow();
+  });
+}
 
 let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
 onShutdown(log, async () => {

@@ -18,6 +18,10 @@ export interface SyncLoopOptions {
   readonly log: Logger;
   /** Told of every attempt that ends, and how long it took: the metrics count them. */
   readonly onAttempt?: (outcome: AttemptOutcome, seconds: number) => void;
+  /** Awaited after each successful sync, before the wait: GITSYNC_TOUCH_FILE and GITSYNC_ERROR_FILE. */
+  readonly onSynced?: (changed: boolean) => Promise<void>;
+  /** Awaited after each failed sync, with the error and the failures in a row. */
+  readonly onFailed?: (error: string, failures: number) => Promise<void>;
 }
 
 /** Upstream git-sync's names: a sync that published a new commit, one that found it published, one that failed. */
@@ -38,6 +42,11 @@ export interface SyncLoop {
   readonly done: Promise<LoopEnd>;
   /** Aborts the sync in progress and waits for the loop to end. */
   stop(): Promise<void>;
+  /**
+   * Ends the wait for the next sync now (GITSYNC_SYNC_ON_SIGNAL). During a sync, one more follows
+   * it at once: requests are not counted, as upstream's one-place signal channel.
+   */
+  syncNow(): void;
 }
 
 /** Waits a period after the first failure, doubling with each further one: period × 2^(failures-1), at most 5 min. */
@@ -56,6 +65,8 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
   let commit: string | undefined;
   let failures = 0;
   let lastError: string | undefined;
+  let waking: AbortController | undefined;
+  let wakeRequested = false;
 
   async function attempt(): Promise<boolean> {
     const timeout = new AbortController();
@@ -83,6 +94,7 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
       try {
         const changed = await attempt();
         options.onAttempt?.(changed ? 'success' : 'noop', took());
+        await options.onSynced?.(changed);
         failures = 0;
         lastError = undefined;
         if (options.oneTime) return 'synced-once';
@@ -91,6 +103,7 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
         options.onAttempt?.('error', took());
         failures += 1;
         lastError = (error as Error).message;
+        await options.onFailed?.(lastError, failures);
         if (maxFailures >= 0 && failures > maxFailures) {
           log.error(
             `Sync failed ${failures} times in a row, more than GITSYNC_MAX_FAILURES=${maxFailures}: giving up`,
@@ -108,7 +121,15 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
           },
         );
       }
-      await timers.setTimeout(delay, undefined, { signal: stopping.signal }).catch(() => {});
+      if (wakeRequested) {
+        wakeRequested = false;
+        continue;
+      }
+      waking = new AbortController();
+      await timers
+        .setTimeout(delay, undefined, { signal: AbortSignal.any([stopping.signal, waking.signal]) })
+        .catch(() => {});
+      waking = undefined;
     }
     return 'stopped';
   }
@@ -121,6 +142,10 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
       ...(lastError === undefined ? {} : { lastError }),
     }),
     done,
+    syncNow() {
+      if (waking) waking.abort();
+      else wakeRequested = true;
+    },
     async stop() {
       stopping.abort(new Error('git-sync is stopping'));
       await done;

@@ -202,3 +202,46 @@ describe('one-time sync', () => {
     assert.deepEqual(calls, [0, 5]);
   });
 });
+
+describe('syncing on request (GITSYNC_SYNC_ON_SIGNAL)', () => {
+  it('ends the wait at once, and requests during a sync make one more sync after it, not one each', async (t) => {
+    const calls: number[] = [];
+    let release: (() => void) | undefined;
+    const sync = async (): Promise<Synced> => {
+      calls.push(Date.now());
+      if (calls.length === 2) await new Promise<void>((resolve) => (release = resolve));
+      return { commit: `c${calls.length}`, changed: true };
+    };
+    const { loop, pass } = loopWith(t, { sync, periodMs: 3_600_000 });
+    await pass(0);
+    assert.deepEqual(calls, [0]);
+
+    loop.syncNow();
+    await pass(0);
+    assert.deepEqual(calls, [0, 0]);
+    loop.syncNow();
+    loop.syncNow();
+    loop.syncNow();
+    release?.();
+    await pass(1000);
+    assert.deepEqual(calls, [0, 0, 0]);
+  });
+
+  it('tells of each outcome before waiting: changed or not, and the failures in a row', async (t) => {
+    const { sync } = scripted(['ok', 'fail', 'fail', 'ok']);
+    const told: string[] = [];
+    const { pass } = loopWith(t, {
+      sync,
+      periodMs: 10,
+      onSynced: async (changed) => void told.push(`synced ${changed}`),
+      onFailed: async (error, failures) => void told.push(`failed ${failures}: ${error}`),
+    });
+    await pass(40);
+    assert.deepEqual(told.slice(0, 4), [
+      'synced true',
+      'failed 1: remote unreachable (call 2)',
+      'failed 2: remote unreachable (call 3)',
+      'synced true',
+    ]);
+  });
+});

@@ -1,0 +1,130 @@
+// GITSYNC_TOUCH_FILE, GITSYNC_ERROR_FILE and GITSYNC_SYNC_ON_SIGNAL on the built bundle, against a
+// real git daemon whose repository the tests take away and give back.
+import assert from 'node:assert/strict';
+import { access, readFile, rename, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  createOrigin,
+  eventually,
+  type GitServer,
+  startGitDaemon,
+  startHttpGitServer,
+  startService,
+  tempDir,
+} from '@fortune-sidecar/testing';
+
+const base = await tempDir('git-sync-side-files-');
+const LONG_AGO = new Date('2001-01-01T00:00:00Z');
+const gone = (path: string) =>
+  access(path).then(
+    () => undefined,
+    () => true,
+  );
+
+describe('git-sync touch file, error file and sync on signal', () => {
+  let daemon: GitServer;
+  let count = 0;
+
+  before(async () => {
+    daemon = await startGitDaemon(base);
+  });
+  after(() => daemon.stop());
+
+  async function setUp() {
+    count += 1;
+    const name = `origin-${count}.git`;
+    const origin = await createOrigin(base, name);
+    const first = await origin.commit({ 'index.txt': 'first\n' });
+    return { origin, first, name, root: join(base, `root-${count}`) };
+  }
+
+  it('touches GITSYNC_TOUCH_FILE after a sync that publishes, writes GITSYNC_ERROR_FILE while syncs fail, and removes it after one succeeds', async () => {
+    const { origin, first, name, root } = await setUp();
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: daemon.url(name),
+      GITSYNC_ROOT: root,
+      GITSYNC_PERIOD: '200ms',
+      GITSYNC_MAX_FAILURES: '-1',
+      GITSYNC_TOUCH_FILE: 'signals/synced',
+      GITSYNC_ERROR_FILE: 'signals/error.json',
+    });
+    const touched = join(root, 'signals', 'synced');
+    const errorFile = join(root, 'signals', 'error.json');
+    await gitSync.waitForLog(` to ${first}`);
+    await eventually(() => stat(touched), { what: 'the touch file' });
+    assert.equal(await gone(errorFile), true);
+
+    await utimes(touched, LONG_AGO, LONG_AGO);
+    const second = await origin.commit({ 'index.txt': 'second\n' });
+    await gitSync.waitForLog(` to ${second}`);
+    await eventually(async () => ((await stat(touched)).mtimeMs > LONG_AGO.getTime() ? true : undefined), {
+      what: 'the touch file touched after the new commit',
+    });
+
+    // The repository gone from the daemon: each sync fails until it is back.
+    await utimes(touched, LONG_AGO, LONG_AGO);
+    await rename(origin.bare, `${origin.bare}.away`);
+    const written = await eventually(() => readFile(errorFile, 'utf8'), { what: 'the error file' });
+    const payload = JSON.parse(written);
+    assert.match(payload.Err, /\S/);
+    assert.equal(typeof payload.Args.failCount, 'number');
+    await gitSync.waitForLog(/Sync failed \(2 in a row\)/);
+    assert.equal((await stat(touched)).mtimeMs, LONG_AGO.getTime());
+
+    await rename(`${origin.bare}.away`, origin.bare);
+    await eventually(() => gone(errorFile), { what: 'the error file removed' });
+    assert.equal((await stat(touched)).mtimeMs, LONG_AGO.getTime(), 'the commit did not change');
+    await gitSync.stop();
+  });
+
+  it('writes the error without the password of the repository URL', async () => {
+    const password = 'pw-in-the-url-7Hq';
+    const server = await startHttpGitServer(base, { username: 'deploy', password });
+    try {
+      const root = join(base, 'root-http');
+      const url = new URL(server.url('missing.git'));
+      url.username = 'deploy';
+      url.password = password;
+      const gitSync = startService('git-sync', {
+        GITSYNC_REPO: url.href,
+        GITSYNC_ROOT: root,
+        GITSYNC_PERIOD: '200ms',
+        GITSYNC_MAX_FAILURES: '-1',
+        GITSYNC_ERROR_FILE: join(root, 'error.json'),
+      });
+      const written = await eventually(() => readFile(join(root, 'error.json'), 'utf8'), {
+        what: 'the error file',
+      });
+      assert.equal(written.includes(password), false, written);
+      assert.equal(written.includes(encodeURIComponent(password)), false, written);
+      await gitSync.stop();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('syncs at once on GITSYNC_SYNC_ON_SIGNAL, without waiting for the period', async () => {
+    const { origin, first, name, root } = await setUp();
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: daemon.url(name),
+      GITSYNC_ROOT: root,
+      // Only the signal can explain a second sync within the test.
+      GITSYNC_PERIOD: '1h',
+      GITSYNC_SYNC_ON_SIGNAL: 'HUP',
+    });
+    await gitSync.waitForLog(` to ${first}`);
+    const second = await origin.commit({ 'index.txt': 'second\n' });
+    gitSync.child.kill('SIGHUP');
+    await gitSync.waitForLog(` to ${second}`);
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'second\n');
+    assert.ok(gitSync.logs().some((line) => line.msg.includes('Caught SIGHUP')));
+
+    // The handler stays: every signal, not only the first, brings a sync.
+    const third = await origin.commit({ 'index.txt': 'third\n' });
+    gitSync.child.kill('SIGHUP');
+    await gitSync.waitForLog(` to ${third}`);
+    const exit = await gitSync.stop();
+    assert.equal(exit.code, 0);
+  });
+});
