@@ -86,4 +86,22 @@ describe('git-sync with an exec hook and a webhook', () => {
       assert.equal(await readFile(ran, 'utf8'), `${commit}\n`);
     }
   });
+
+  it('after a restart, runs the hooks for the commit it finds published, whose hooks may not have run', async () => {
+    const origin = await createOrigin(base, 'restart.git');
+    const commit = await origin.commit({ 'index.txt': 'restart\n' });
+    const env = {
+      GITSYNC_REPO: daemon.url('restart.git'),
+      GITSYNC_ROOT: join(base, 'root-restart'),
+      GITSYNC_ONE_TIME: 'true',
+    };
+    assert.deepEqual(await startService('git-sync', env).exited, { code: 0, signal: null });
+    const hook = join(base, 'hook-restart');
+    const ran = join(base, 'ran-restart');
+    await writeFile(hook, `#!/bin/sh\necho "$GITSYNC_HASH" > ${ran}\n`);
+    await chmod(hook, 0o755);
+    const again = startService('git-sync', { ...env, GITSYNC_EXECHOOK_COMMAND: hook });
+    assert.deepEqual(await again.exited, { code: 0, signal: null });
+    assert.equal(await readFile(ran, 'utf8'), `${commit}\n`);
+  });
 });
