@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { formatDuration, type Logger } from '@fortune-sidecar/common';
 import type { Hook } from './hook-runner.ts';
+import { killGroup, releaseGroup, trackGroup } from './process-groups.ts';
 
 export interface ExecHookOptions {
   /** A program, by path or by a name looked up in PATH; run without a shell and without arguments, as upstream. */
@@ -9,20 +10,6 @@ export interface ExecHookOptions {
   /** The worktree of a commit: the hook's working directory. */
   readonly worktree: (hash: string) => string;
   readonly log: Logger;
-}
-
-/** Process groups of the hooks running now, killed if git-sync exits in the middle of one. */
-const running = new Set<number>();
-process.on('exit', () => {
-  for (const group of running) killGroup(group);
-});
-
-function killGroup(group: number): void {
-  try {
-    process.kill(-group, 'SIGKILL');
-  } catch {
-    // ESRCH: every process of the group has ended already.
-  }
 }
 
 /**
@@ -56,7 +43,7 @@ export function execHook(options: ExecHookOptions): Hook {
           killedFor ??= why;
           if (child.pid !== undefined) killGroup(child.pid);
         };
-        if (child.pid !== undefined) running.add(child.pid);
+        if (child.pid !== undefined) trackGroup(child.pid);
         const timer = setTimeout(
           () =>
             kill(`it ran longer than ${formatDuration(timeoutMs)} (GITSYNC_EXECHOOK_TIMEOUT) and was killed`),
@@ -67,7 +54,7 @@ export function execHook(options: ExecHookOptions): Hook {
         const finish = (error?: Error) => {
           clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
-          if (child.pid !== undefined) running.delete(child.pid);
+          if (child.pid !== undefined) releaseGroup(child.pid);
           if (error) reject(error);
           else resolve();
         };

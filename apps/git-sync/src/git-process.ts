@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { killGroup, releaseGroup, trackGroup } from './process-groups.ts';
 
 /** A git command that ran and failed; the message is git's own, without the command's arguments (they may hold a password). */
 export class GitCommandError extends Error {
@@ -28,20 +29,6 @@ function gitEnvironment(extra: Readonly<Record<string, string>>): Record<string,
   );
   // Without credentials git would ask on the terminal and wait there until the sync timeout.
   return { ...Object.fromEntries(inherited), ...extra, GIT_TERMINAL_PROMPT: '0' };
-}
-
-/** Process groups of the git commands running now, killed if git-sync exits in the middle of one. */
-const running = new Set<number>();
-process.on('exit', () => {
-  for (const group of running) killGroup(group);
-});
-
-function killGroup(group: number): void {
-  try {
-    process.kill(-group, 'SIGKILL');
-  } catch {
-    // ESRCH: every process of the group has ended already.
-  }
 }
 
 /**
@@ -90,7 +77,7 @@ export function runGit({ args, config = {}, env = {}, cwd, signal }: GitCommand)
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    if (group !== undefined) running.add(group);
+    if (group !== undefined) trackGroup(group);
 
     const onAbort = () => {
       if (group !== undefined) killGroup(group);
@@ -104,7 +91,7 @@ export function runGit({ args, config = {}, env = {}, cwd, signal }: GitCommand)
     child.on('exit', () => {
       signal.removeEventListener('abort', onAbort);
       if (group !== undefined) {
-        running.delete(group);
+        releaseGroup(group);
         killGroup(group);
       }
       // At once: a helper that escaped the group may still hold git's output open.
