@@ -1,11 +1,11 @@
 // A page of a git-synced site as a browser fetches it (Accept-Encoding: br, gzip): this web
 // server's compressed answers beside nginx with gzip on, in requests/s and bytes on the wire.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { benchGit } from './bench-git.ts';
 import { REPO_ROOT, type Running } from './servers.ts';
 import { type LoadResult, loadTest } from './wrk.ts';
 
@@ -54,16 +54,7 @@ export function samplePage(): { html: string; css: string } {
 /** A repository with the sample page, as git-sync would serve it. */
 export async function sampleSiteRepo(work: string): Promise<string> {
   const repo = await mkdtemp(join(work, 'sample-site-'));
-  const git = (...args: string[]) =>
-    execFileSync('git', [
-      '-C',
-      repo,
-      '-c',
-      'user.name=bench',
-      '-c',
-      'user.email=bench@example.test',
-      ...args,
-    ]);
+  const git = benchGit(repo);
   git('init', '--quiet', '--initial-branch=main');
   const { html, css } = samplePage();
   await writeFile(join(repo, 'index.html'), html);

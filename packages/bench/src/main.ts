@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FORTUNE_FILES, writeFilesAtomic } from '@fortune-sidecar/common';
 import { HEAP_OF_A_128MI_CONTAINER } from '@fortune-sidecar/testing';
+import { benchGit } from './bench-git.ts';
 import {
   type CompressedPageRow,
   measureCompressedPage,
@@ -270,16 +271,7 @@ async function scale(
 async function gitRepo(work: string): Promise<string> {
   const repo = join(work, 'site');
   await mkdir(repo, { recursive: true });
-  const git = (...args: string[]) =>
-    execFileSync('git', [
-      '-C',
-      repo,
-      '-c',
-      'user.name=bench',
-      '-c',
-      'user.email=bench@example.test',
-      ...args,
-    ]);
+  const git = benchGit(repo);
   git('init', '--quiet', '--initial-branch=main');
   await writeFile(join(repo, 'index.txt'), 'a synced page\n');
   git('add', '--all');
