@@ -1,3 +1,5 @@
+import { headerMemo } from './header-memo.ts';
+
 /** The content codings this server sends, best first when a client rates them alike: br is smaller. */
 export const CODINGS = ['br', 'gzip'] as const;
 export type Coding = (typeof CODINGS)[number];
@@ -46,16 +48,5 @@ export function acceptedCodings(header: string): readonly Coding[] {
     .map(({ coding }) => coding);
 }
 
-// Clients send a handful of distinct values (every browser the same few): each is read once.
-const memo = new Map<string, readonly Coding[]>();
-
 /** acceptedCodings(), remembered for the values seen lately, so a request costs one map lookup. */
-export function codingsFor(header: string): readonly Coding[] {
-  let codings = memo.get(header);
-  if (codings === undefined) {
-    codings = acceptedCodings(header);
-    if (memo.size >= 256) memo.clear();
-    memo.set(header, codings);
-  }
-  return codings;
-}
+export const codingsFor = headerMemo(acceptedCodings);

@@ -1,21 +1,13 @@
 import type { RequestListener } from 'node:http';
+import { headerMemo } from './header-memo.ts';
 import { prefersHtml } from './negotiate.ts';
 import { respond } from './respond.ts';
 import type { Site } from './site.ts';
 
 const SLASH = 47;
 // Browsers and curl send a handful of distinct Accept headers; remember how each was read.
-const acceptMemo = new Map<string, boolean>();
-function wantsHtml(accept: string | undefined): boolean {
-  if (accept === undefined) return false;
-  let wants = acceptMemo.get(accept);
-  if (wants === undefined) {
-    wants = prefersHtml(accept);
-    if (acceptMemo.size > 256) acceptMemo.clear();
-    acceptMemo.set(accept, wants);
-  }
-  return wants;
-}
+const prefersHtmlMemo = headerMemo(prefersHtml);
+const wantsHtml = (accept: string | undefined) => accept !== undefined && prefersHtmlMemo(accept);
 
 /**
  * The hot case without express: a GET or HEAD for a file the cache holds fresh is answered
