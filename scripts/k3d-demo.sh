@@ -105,6 +105,19 @@ apply_fortune_list() {
     kube apply --filename -
 }
 
+# push_site REMOTE MESSAGE: a commit of the site repository at REMOTE whose index.txt is MESSAGE,
+# pushed to its main branch from a clone removed at exit.
+push_site() {
+  local work
+  work=$(mktemp -d "${TMPDIR:-/tmp}/fortune-site.XXXXXX")
+  on_exit "rm -rf '$work'"
+  git clone --quiet "$1" "$work"
+  printf '%s\n' "$2" >"$work/index.txt"
+  git -C "$work" -c user.name=fortune-sidecar -c user.email=demo@fortune-sidecar.invalid \
+    commit --quiet --all --message "$2"
+  git -C "$work" push --quiet origin HEAD:main
+}
+
 case "$variant" in
   configmap)
     say "now served, from the list in the ConfigMap fortune-list:"
@@ -198,14 +211,8 @@ case "$variant" in
       sleep 2
     done
     step_done
-    work=$(mktemp -d "${TMPDIR:-/tmp}/fortune-site.XXXXXX")
-    on_exit "rm -rf '$work'"
-    git clone --quiet "$remote" "$work"
     message="Pushed at $(date +%H:%M:%S), with a rotated password."
-    printf '%s\n' "$message" >"$work/index.txt"
-    git -C "$work" -c user.name=fortune-sidecar -c user.email=demo@fortune-sidecar.invalid \
-      commit --quiet --all --message "$message"
-    git -C "$work" push --quiet origin HEAD:main
+    push_site "$remote" "$message"
     # Syncs that failed while the two copies of the password differed make git-sync wait longer
     # before the next one (5 s, 10 s, 20 s, ...).
     step_start "pushed \"$message\"; waiting for the web server to serve it"
@@ -342,15 +349,9 @@ case "$variant" in
     require_tool git "Install git (Debian and Ubuntu: apt-get install git)."
     say "now served:"
     fetch /
-    work=$(mktemp -d "${TMPDIR:-/tmp}/fortune-site.XXXXXX")
-    on_exit "rm -rf '$work'"
     port_forward svc/git-server 9418
-    git clone --quiet "git://127.0.0.1:$FORWARDED_PORT/site.git" "$work"
     message="Pushed at $(date +%H:%M:%S)."
-    printf '%s\n' "$message" >"$work/index.txt"
-    git -C "$work" -c user.name=fortune-sidecar -c user.email=demo@fortune-sidecar.invalid \
-      commit --quiet --all --message "$message"
-    git -C "$work" push --quiet origin HEAD:main
+    push_site "git://127.0.0.1:$FORWARDED_PORT/site.git" "$message"
     step_start "pushed \"$message\"; waiting for the web server to serve it"
     for _ in $(seq 1 60); do
       if [ "$(fetch /)" = "$message" ]; then
