@@ -76,6 +76,7 @@ const errorFile =
   config.errorFile === undefined
     ? undefined
     : createErrorFile(config.errorFile, (text) => createRedactor(credentials.secrets())(text), log);
+await errorFile?.recover();
 // Read at each scrape, which comes once the loop is started.
 const metrics = gitSyncMetrics(() => loop.status());
 const hooks = startHooks(config, log, metrics.hookRan);

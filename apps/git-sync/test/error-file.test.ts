@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createLogger, createRedactor } from '@fortune-sidecar/common';
+import { createLogger, createRedactor, tempName } from '@fortune-sidecar/common';
 import { tempDir } from '@fortune-sidecar/testing';
 import { createErrorFile, MAX_ERROR_CHARS } from '../src/error-file.ts';
+import { OWNER } from '../src/publish.ts';
 
 const log = createLogger({ format: 'text', write: () => {} });
 
@@ -30,5 +31,23 @@ describe('GITSYNC_ERROR_FILE', () => {
     await file.synced();
     assert.deepEqual(await readdir(dir), []);
     await file.synced();
+  });
+
+  it('removes at start the temporary copies a crash left, and nothing else in a shared folder', async () => {
+    const dir = join(await tempDir('git-sync-error-file-'), 'shared');
+    const path = join(dir, 'error.json');
+    const file = createErrorFile(path, createRedactor([]), log);
+    await file.recover(); // The folder does not exist yet.
+    await mkdir(dir);
+    const left = tempName(OWNER, 'error.json');
+    const others = [
+      tempName(OWNER, 'other.json'),
+      tempName('fortune-writer', 'error.json'),
+      'error.json.tmp',
+    ];
+    for (const name of [left, ...others]) await writeFile(join(dir, name), 'x');
+
+    await file.recover();
+    assert.deepEqual((await readdir(dir)).sort(), [...others].sort());
   });
 });
