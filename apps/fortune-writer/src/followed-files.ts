@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 export interface FollowedFilesOptions<T> {
   /** What to look up again before each use; a change of any of them means a new version. */
@@ -57,4 +57,25 @@ function versionOf(paths: readonly string[]): string {
 export function readProblem(error: unknown): string {
   const { code, message } = error as NodeJS.ErrnoException;
   return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? message);
+}
+
+/**
+ * A small file's text, read through one descriptor and never more than `maxBytes` + 1 bytes of it:
+ * a file that grows after it was looked up is still refused, not read whole. Throws `not a file`
+ * (a FIFO is not waited on), `larger than ... MiB`, or the error of the read.
+ */
+export function readSmallFile(path: string, maxBytes: number): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error('not a file');
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) {
+      read = readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    if (length > maxBytes) throw new Error(`larger than ${maxBytes / (1024 * 1024)} MiB`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,6 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
 import type { Logger } from '@fortune-sidecar/common';
-import { followFiles, readProblem } from './followed-files.ts';
+import { followFiles, readProblem, readSmallFile } from './followed-files.ts';
 
 /** The largest list read: a ConfigMap holds at most 1 MiB, and a larger file is not a list of fortunes. */
 export const FORTUNE_LIST_MAX_BYTES = 1024 * 1024;
@@ -17,10 +16,7 @@ export function parseFortuneList(text: string): string[] {
 export function readFortuneList(path: string): string[] {
   let text: string;
   try {
-    const stats = statSync(path);
-    if (!stats.isFile()) throw new Error('not a file');
-    if (stats.size > FORTUNE_LIST_MAX_BYTES) throw new Error('larger than 1 MiB');
-    text = readFileSync(path, 'utf8');
+    text = readSmallFile(path, FORTUNE_LIST_MAX_BYTES);
   } catch (error) {
     throw new Error(readProblem(error));
   }

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@fortune-sidecar/common';
-import { followFiles, readProblem } from './followed-files.ts';
+import { followFiles, readProblem, readSmallFile } from './followed-files.ts';
 
 /**
  * The files of a downwardAPI volume (or of a projected volume's downwardAPI source) that the
@@ -115,10 +115,7 @@ export function parsePodMap(text: string): PodMap {
 function readMap(path: string): PodMap | undefined {
   let text: string;
   try {
-    const stats = statSync(path);
-    if (!stats.isFile()) throw new Error('not a file');
-    if (stats.size > POD_INFO_MAX_BYTES) throw new Error('larger than 1 MiB');
-    text = readFileSync(path, 'utf8');
+    text = readSmallFile(path, POD_INFO_MAX_BYTES);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`${path}: ${readProblem(error)}`);

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '@fortune-sidecar/common';
 import { tempDir } from '@fortune-sidecar/testing';
-import { fortuneListFile, parseFortuneList, readFortuneList } from '../src/fortune-list.ts';
+import {
+  FORTUNE_LIST_MAX_BYTES,
+  fortuneListFile,
+  parseFortuneList,
+  readFortuneList,
+} from '../src/fortune-list.ts';
 import { createFortunePicker } from '../src/pick-fortune.ts';
 import { configMapVolume } from './helpers/configmap-volume.ts';
 
@@ -30,6 +35,8 @@ describe('a list of fortunes from a file', () => {
     await writeFile(join(dir, 'empty.txt'), '\n# nothing yet\n');
     assert.throws(() => readFortuneList(join(dir, 'empty.txt')), /no fortunes in it/);
     assert.throws(() => readFortuneList(dir), /not a file/);
+    await writeFile(join(dir, 'huge.txt'), 'x'.repeat(FORTUNE_LIST_MAX_BYTES + 1));
+    assert.throws(() => readFortuneList(join(dir, 'huge.txt')), /larger than 1 MiB/);
   });
 
   it('mounted from a ConfigMap: after the kubelet swaps ..data, the next fortunes come from the new list, and the log says so', async () => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '@fortune-sidecar/common';
 import { tempDir } from '@fortune-sidecar/testing';
-import { parsePodMap, podInfoFolder, readPodInfo, unquoteGo } from '../src/pod-info.ts';
+import { POD_INFO_MAX_BYTES, parsePodMap, podInfoFolder, readPodInfo, unquoteGo } from '../src/pod-info.ts';
 import { downwardApiVolume, formatPodMap } from './helpers/downward-api-volume.ts';
 
 describe("the downward API's labels and annotations files", () => {
@@ -91,6 +92,12 @@ describe("the downward API's labels and annotations files", () => {
     const nested = await tempDir();
     await mkdir(join(nested, 'labels'));
     assert.throws(() => readPodInfo(nested), /labels: not a file/);
+    const huge = await tempDir();
+    await writeFile(join(huge, 'labels'), `a="${'x'.repeat(POD_INFO_MAX_BYTES)}"\n`);
+    assert.throws(() => readPodInfo(huge), /labels: larger than 1 MiB/);
+    const fifo = await tempDir();
+    execFileSync('mkfifo', [join(fifo, 'labels')]);
+    assert.throws(() => readPodInfo(fifo), /labels: not a file/);
   });
 
   it('after the kubelet swaps ..data, the next read has the new labels; a version it cannot read keeps the last good one with one warning', async () => {
