@@ -1,17 +1,12 @@
-import type { Setting } from '@fortune-sidecar/common';
+import { oneOf, type Setting } from '@fortune-sidecar/common';
 import type { GitTransport } from './git.ts';
 import { runGit } from './git-process.ts';
 
 /** Upstream's --submodules: every level, the first level only, or none. */
-export type SubmodulesMode = 'recursive' | 'shallow' | 'off';
+const SUBMODULES_MODES = ['recursive', 'shallow', 'off'] as const;
+export type SubmodulesMode = (typeof SUBMODULES_MODES)[number];
 
-export const submodulesMode: Setting<SubmodulesMode> = {
-  accepted: 'recursive, shallow or off',
-  parse(value) {
-    if (value !== 'recursive' && value !== 'shallow' && value !== 'off') throw new Error('not one of them');
-    return value;
-  },
-};
+export const submodulesMode: Setting<SubmodulesMode> = oneOf(SUBMODULES_MODES);
 
 export interface SubmoduleOptions {
   readonly mode: SubmodulesMode;
