@@ -27,6 +27,19 @@ VARIANTS.sort();
 const run = (name: string, args: string[] = [], env: Record<string, string> = {}) =>
   command(join(ROOT, 'scripts', name), args, { env: { ...process.env, ...env } });
 
+// k3d-demo.sh VARIANT with a stand-in kubectl in BIN, a shell script of LINES: its output, once
+// it has exited 0.
+const demo = async (bin: string, variant: string, lines: string[]) => {
+  await writeFile(join(bin, 'kubectl'), ['#!/bin/sh', ...lines, ''].join('\n'));
+  await chmod(join(bin, 'kubectl'), 0o755);
+  const result = await run('k3d-demo.sh', [variant], { PATH: `${bin}:${process.env.PATH}` });
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  return result;
+};
+// What k3d-demo.sh says, without the timings of its steps.
+const demoSaid = (stdout: string) =>
+  stdout.split('\n').filter((line) => line.startsWith('[k3d-demo] ') && !line.includes('done in'));
+
 // What bash makes of one printed line: the argv it would run.
 const argv = async (line: string): Promise<string[]> => {
   const result = await command('bash', ['-c', `printf '%s\\0' ${line}`]);
@@ -328,10 +341,8 @@ describe('k3d workflow scripts', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    await writeFile(
-      join(bin, 'kubectl'),
-      [
-        '#!/bin/sh',
+    try {
+      const result = await demo(bin, 'configmap', [
         `[ "$1" = --context ] || exec ${real} "$@"`,
         'shift 2',
         'echo "$*" >>"$(dirname "$0")/calls"',
@@ -339,13 +350,7 @@ describe('k3d workflow scripts', () => {
         `  port-forward) echo "Forwarding from 127.0.0.1:${port} -> 8080"; exec sleep 30 ;;`,
         '  apply) cat >"$(dirname "$0")/applied.yaml"; echo configmap/fortune-list configured ;;',
         'esac',
-        '',
-      ].join('\n'),
-    );
-    await chmod(join(bin, 'kubectl'), 0o755);
-    try {
-      const result = await run('k3d-demo.sh', ['configmap'], { PATH: `${bin}:${process.env.PATH}` });
-      assert.equal(result.code, 0, result.stdout + result.stderr);
+      ]);
       const applied = parse(await readFile(join(bin, 'applied.yaml'), 'utf8'));
       const manifest = parse(await readFile(join(ROOT, 'k8s', 'configmap', 'configmap.yaml'), 'utf8'));
       assert.equal(applied.kind, 'ConfigMap');
@@ -379,30 +384,22 @@ describe('k3d workflow scripts', () => {
       // after `kubectl label` (the kubelet's sync), and answers exec from it.
       const bin = await tempDir('fortune-demo-');
       await writeFile(join(bin, 'color'), 'blue');
-      await writeFile(
-        join(bin, 'kubectl'),
-        [
-          '#!/bin/sh',
-          'dir=$(dirname "$0")',
-          'shift 2',
-          'echo "$*" >>"$dir/calls"',
-          'case "$*" in',
-          '  "label pod fortune --overwrite fortune-sidecar/color="*) echo "$5" | cut -d= -f2 >"$dir/next"; echo 0 >"$dir/reads" ;;',
-          `  "exec fortune -c html-generator -- cat ${folder}/labels")`,
-          '    if [ -f "$dir/next" ]; then',
-          '      reads=$(($(cat "$dir/reads") + 1)); echo $reads >"$dir/reads"',
-          '      [ $reads -lt 3 ] || mv "$dir/next" "$dir/color"',
-          '    fi',
-          `    printf 'app.kubernetes.io/name="fortune"\\nfortune-sidecar/color="%s"\\nfortune-sidecar/variant="${variant}"' "$(cat "$dir/color")" ;;`,
-          '  "exec fortune -c html-generator -- printenv FORTUNE_LABEL_AT_START") echo blue ;;',
-          `  "exec fortune -c html-generator -- sh -c ls -lL ${folder}/*") echo "-r--r----- 1 root 1000 17 Nov 30 10:42 ${folder}/token" ;;`,
-          'esac',
-          '',
-        ].join('\n'),
-      );
-      await chmod(join(bin, 'kubectl'), 0o755);
-      const result = await run('k3d-demo.sh', [variant], { PATH: `${bin}:${process.env.PATH}` });
-      assert.equal(result.code, 0, result.stdout + result.stderr);
+      const result = await demo(bin, variant, [
+        'dir=$(dirname "$0")',
+        'shift 2',
+        'echo "$*" >>"$dir/calls"',
+        'case "$*" in',
+        '  "label pod fortune --overwrite fortune-sidecar/color="*) echo "$5" | cut -d= -f2 >"$dir/next"; echo 0 >"$dir/reads" ;;',
+        `  "exec fortune -c html-generator -- cat ${folder}/labels")`,
+        '    if [ -f "$dir/next" ]; then',
+        '      reads=$(($(cat "$dir/reads") + 1)); echo $reads >"$dir/reads"',
+        '      [ $reads -lt 3 ] || mv "$dir/next" "$dir/color"',
+        '    fi',
+        `    printf 'app.kubernetes.io/name="fortune"\\nfortune-sidecar/color="%s"\\nfortune-sidecar/variant="${variant}"' "$(cat "$dir/color")" ;;`,
+        '  "exec fortune -c html-generator -- printenv FORTUNE_LABEL_AT_START") echo blue ;;',
+        `  "exec fortune -c html-generator -- sh -c ls -lL ${folder}/*") echo "-r--r----- 1 root 1000 17 Nov 30 10:42 ${folder}/token" ;;`,
+        'esac',
+      ]);
       const said = result.stdout.split('\n').filter((line) => line.startsWith('[k3d-demo] '));
       assert.deepEqual(said.slice(variant === 'projected' ? 1 : 0), [
         '[k3d-demo] the label in the volume: fortune-sidecar/color="blue"',
@@ -445,10 +442,8 @@ describe('k3d workflow scripts', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       ports.push((server.address() as AddressInfo).port);
     }
-    await writeFile(
-      join(bin, 'kubectl'),
-      [
-        '#!/bin/sh',
+    try {
+      const result = await demo(bin, 'statefulset', [
         'shift 2',
         'echo "$*" >>"$(dirname "$0")/calls"',
         'case "$*" in',
@@ -457,16 +452,8 @@ describe('k3d workflow scripts', () => {
         '  "get pvc "*) printf Bound ;;',
         '  "get statefulset/fortune "*) printf "app.kubernetes.io/name=fortune," ;;',
         'esac',
-        '',
-      ].join('\n'),
-    );
-    await chmod(join(bin, 'kubectl'), 0o755);
-    try {
-      const result = await run('k3d-demo.sh', ['statefulset'], { PATH: `${bin}:${process.env.PATH}` });
-      assert.equal(result.code, 0, result.stdout + result.stderr);
-      const said = result.stdout
-        .split('\n')
-        .filter((line) => line.startsWith('[k3d-demo] ') && !line.includes('done in'));
+      ]);
+      const said = demoSaid(result.stdout);
       assert.deepEqual(said, [
         '[k3d-demo] each replica, its own claim and its own history:',
         '[k3d-demo]   fortune-0: claim html-fortune-0 Bound, 7 fortunes',
@@ -518,10 +505,8 @@ describe('k3d workflow scripts', () => {
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as AddressInfo;
-      await writeFile(
-        join(bin, 'kubectl'),
-        [
-          '#!/bin/sh',
+      try {
+        const result = await demo(bin, 'nfs', [
           'dir=$(dirname "$0")',
           'shift 2',
           'echo "$*" >>"$dir/calls"',
@@ -533,16 +518,8 @@ describe('k3d workflow scripts', () => {
           '  "delete pod fortune-writer-old --wait=true") touch "$dir/deleted" ;;',
           '  "get pod fortune-writer-new --output jsonpath={.spec.nodeName}") printf node-b ;;',
           'esac',
-          '',
-        ].join('\n'),
-      );
-      await chmod(join(bin, 'kubectl'), 0o755);
-      try {
-        const result = await run('k3d-demo.sh', ['nfs'], { PATH: `${bin}:${process.env.PATH}` });
-        assert.equal(result.code, 0, result.stdout + result.stderr);
-        const said = result.stdout
-          .split('\n')
-          .filter((line) => line.startsWith('[k3d-demo] ') && !line.includes('done in'));
+        ]);
+        const said = demoSaid(result.stdout);
         const served = '4 fortunes, the newest written at 2026-11-30T10:44:00.000Z by fortune-writer-old';
         assert.deepEqual(said, [
           '[k3d-demo] the pods, and their nodes:',
