@@ -5,9 +5,10 @@ import { checkSchemas } from './schema.ts';
 import { checkSecurity } from './security.ts';
 
 export type { Catalog, ImageSpec } from './catalog.ts';
+export { containersOf, longRunningContainersOf } from './containers.ts';
 export { loadManifests, type Manifest, type Problem, parseManifests } from './load.ts';
 export { parseQuantity } from './quantity.ts';
-export { containersOf, longRunningContainersOf, type PodOf, podsOf } from './references.ts';
+export { type PodOf, podsOf } from './references.ts';
 export { RUN_AS } from './security.ts';
 
 /**

@@ -1,8 +1,6 @@
 import type { IPod, IVolume } from 'kubernetes-models/v1';
+import { containersOf } from './containers.ts';
 import type { Manifest } from './load.ts';
-
-// references.ts calls this file: its containersOf, imported back, would make a cycle.
-const containersOf = (pod: IPod) => [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
 
 /** What the API server accepts as a downwardAPI file: the pod's metadata, whole maps or one key. */
 const VOLUME_FIELDS = [

@@ -7,6 +7,7 @@ import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { Catalog, ImageSpec } from './catalog.ts';
+import { containersOf, longRunningContainersOf } from './containers.ts';
 import { type Manifest, type Problem, problem } from './load.ts';
 import { checkDownwardAndProjected } from './projected.ts';
 import { parseQuantity } from './quantity.ts';
@@ -47,20 +48,6 @@ export function podsOf(manifests: readonly Manifest[]): PodOf[] {
       },
     ];
   });
-}
-
-export function containersOf(pod: IPod): IContainer[] {
-  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-}
-
-/**
- * The containers that run as long as the pod: the regular ones, and the native sidecars (init
- * containers with `restartPolicy: Always`, stable since Kubernetes 1.33), which start before
- * them and may serve ports and answer probes like them.
- */
-export function longRunningContainersOf(pod: IPod): IContainer[] {
-  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
-  return [...sidecars, ...(pod.spec?.containers ?? [])];
 }
 
 /**

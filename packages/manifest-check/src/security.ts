@@ -1,7 +1,8 @@
 import type { IContainer, IPod } from 'kubernetes-models/v1';
+import { containersOf, longRunningContainersOf } from './containers.ts';
 import { type Manifest, type Problem, problem } from './load.ts';
 import { parseQuantity } from './quantity.ts';
-import { containersOf, longRunningContainersOf, podsOf } from './references.ts';
+import { podsOf } from './references.ts';
 
 /** The user and group every container of this project runs as, as the images declare. */
 export const RUN_AS = 1000;
