@@ -6,12 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@fortune-sidecar/common';
 import { createOrigin, type GitServer, startGitDaemon, tempDir } from '@fortune-sidecar/testing';
-import { createPublisher } from '../src/publish.ts';
 import { sparseCheckout } from '../src/sparse-checkout.ts';
-import { createSync } from '../src/sync.ts';
+import { syncFrom } from './helpers/sync-from.ts';
 
 const base = await tempDir('git-sync-sparse-');
-const never = new AbortController().signal;
 
 async function absent(path: string): Promise<boolean> {
   return access(path).then(
@@ -37,25 +35,14 @@ describe('GITSYNC_SPARSE_CHECKOUT_FILE', () => {
     const lines: string[] = [];
     const log = createLogger({ format: 'text', write: (line) => lines.push(line) });
     const start = async () => {
-      const publisher = createPublisher({
+      const { sync } = await syncFrom(daemon, 'site.git', {
         root,
         link: 'link',
         staleWorktreeTimeoutMs: 60_000,
         fillWorktree: sparseCheckout(patterns),
         log,
       });
-      await publisher.recover();
-      const sync = createSync({
-        root,
-        fetchUrl: () => daemon.url('site.git'),
-        shownUrl: daemon.url('site.git'),
-        ref: 'HEAD',
-        depth: 1,
-        stallTimeoutMs: 60_000,
-        publisher,
-        log,
-      });
-      return () => sync(never);
+      return sync;
     };
     const link = join(root, 'link');
 
@@ -95,28 +82,17 @@ describe('GITSYNC_SPARSE_CHECKOUT_FILE', () => {
     const patterns = join(base, 'sparse-gone');
     await writeFile(patterns, '/dir/\n');
     const log = createLogger({ format: 'text', write: () => {} });
-    const publisher = createPublisher({
+    const { publisher, sync } = await syncFrom(daemon, 'gone.git', {
       root,
       link: 'link',
       staleWorktreeTimeoutMs: 60_000,
       fillWorktree: sparseCheckout(patterns),
       log,
     });
-    await publisher.recover();
-    const sync = createSync({
-      root,
-      fetchUrl: () => daemon.url('gone.git'),
-      shownUrl: daemon.url('gone.git'),
-      ref: 'HEAD',
-      depth: 1,
-      stallTimeoutMs: 60_000,
-      publisher,
-      log,
-    });
-    const first = await sync(never);
+    const first = await sync();
     await rm(patterns);
     await origin.commit({ 'dir/file': 'two' });
-    await assert.rejects(sync(never), { code: 'ENOENT' });
+    await assert.rejects(sync(), { code: 'ENOENT' });
     assert.equal(publisher.published(), first.commit);
     assert.equal(await readFile(join(root, 'link', 'dir/file'), 'utf8'), 'one');
   });

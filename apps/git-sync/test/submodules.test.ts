@@ -7,12 +7,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@fortune-sidecar/common';
 import { createOrigin, type GitServer, type Origin, startGitDaemon, tempDir } from '@fortune-sidecar/testing';
-import { createPublisher } from '../src/publish.ts';
 import type { SubmodulesMode } from '../src/submodules.ts';
-import { createSync } from '../src/sync.ts';
+import { syncFrom } from './helpers/sync-from.ts';
 
 const base = await tempDir('git-sync-submodules-');
-const never = new AbortController().signal;
 
 describe('GITSYNC_SUBMODULES', () => {
   let daemon: GitServer;
@@ -39,25 +37,13 @@ describe('GITSYNC_SUBMODULES', () => {
     const lines: string[] = [];
     const log = createLogger({ format: 'text', write: (line) => lines.push(line) });
     async function start(mode: SubmodulesMode) {
-      const publisher = createPublisher({
+      return syncFrom(daemon, name, {
         root,
         link: 'link',
         staleWorktreeTimeoutMs: 60_000,
         submodules: { mode, depth: 1 },
         log,
       });
-      await publisher.recover();
-      const sync = createSync({
-        root,
-        fetchUrl: () => daemon.url(name),
-        shownUrl: daemon.url(name),
-        ref: 'HEAD',
-        depth: 1,
-        stallTimeoutMs: 60_000,
-        publisher,
-        log,
-      });
-      return { publisher, sync: () => sync(never) };
     }
     const served = (path: string) => readFile(join(root, 'link', path), 'utf8');
     const listed = (path: string) => readdir(join(root, 'link', path));

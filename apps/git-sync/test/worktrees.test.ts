@@ -16,11 +16,10 @@ import {
   startService,
   tempDir,
 } from '@fortune-sidecar/testing';
-import { createPublisher, UNLINKED_FILE } from '../src/publish.ts';
-import { createSync } from '../src/sync.ts';
+import { UNLINKED_FILE } from '../src/publish.ts';
+import { syncFrom } from './helpers/sync-from.ts';
 
 const base = await tempDir('git-sync-worktrees-');
-const never = new AbortController().signal;
 
 describe('worktrees disturbed under git-sync', () => {
   let daemon: GitServer;
@@ -44,25 +43,14 @@ describe('worktrees disturbed under git-sync', () => {
     const log = createLogger({ format: 'text', write: (line) => lines.push(line) });
     const clock = { now: 0 };
     async function start() {
-      const publisher = createPublisher({
+      const { sync } = await syncFrom(daemon, name, {
         root,
         link: 'link',
         staleWorktreeTimeoutMs,
         log,
         now: () => clock.now,
       });
-      await publisher.recover();
-      const sync = createSync({
-        root,
-        fetchUrl: () => daemon.url(name),
-        shownUrl: daemon.url(name),
-        ref: 'HEAD',
-        depth: 1,
-        stallTimeoutMs: 60_000,
-        publisher,
-        log,
-      });
-      return () => sync(never);
+      return sync;
     }
     const worktrees = join(root, GIT_SYNC_LAYOUT.worktrees);
     return {
