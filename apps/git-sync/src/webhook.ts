@@ -28,11 +28,11 @@ export function webhook(options: WebhookOptions): Hook {
           headers: { [HASH_HEADER]: hash },
           signal: AbortSignal.any([signal, timeout]),
         });
-        // Read whole, under the same timeout: a receiver that stalls mid-answer fails like one that never answers.
-        const body = await response.text();
+        // Read to its end, under the same timeout: a receiver that stalls mid-answer fails like one that never answers.
+        const body = await readStart(response, 200);
         if (successStatus > 0 && response.status !== successStatus)
           throw new Error(
-            `the webhook answered ${response.status}, not ${successStatus} (GITSYNC_WEBHOOK_SUCCESS_STATUS): ${JSON.stringify(body.slice(0, 200))}`,
+            `the webhook answered ${response.status}, not ${successStatus} (GITSYNC_WEBHOOK_SUCCESS_STATUS): ${JSON.stringify(body)}`,
           );
       } catch (error) {
         if (timeout.aborted && !signal.aborted)
@@ -44,4 +44,13 @@ export function webhook(options: WebhookOptions): Hook {
       log.info('The webhook succeeded', { hash, status: response.status });
     },
   };
+}
+
+/** The answer read to its end, keeping only its start: a receiver that answers without end must not fill the memory. */
+async function readStart(response: Response, chars: number): Promise<string> {
+  const decoder = new TextDecoder();
+  let start = '';
+  for await (const chunk of response.body ?? [])
+    if (start.length < chars) start += decoder.decode(chunk, { stream: true });
+  return start.slice(0, chars);
 }

@@ -284,6 +284,25 @@ describe('the webhook', () => {
     );
   });
 
+  it('a long answer is read to its end, and only its start is kept for the error', async (t) => {
+    const { url } = await receiver(t, (_, res) => {
+      res.statusCode = 500;
+      for (let i = 0; i < 64; i += 1) res.write('why'.padEnd(16 * 1024, '.'));
+      res.end('the end');
+    });
+    await assert.rejects(
+      webhook({ url, method: 'POST', successStatus: 200, timeoutMs: 5000, log }).run(
+        A,
+        new AbortController().signal,
+      ),
+      (error: Error) => {
+        assert.match(error.message, /answered 500, not 200 \(GITSYNC_WEBHOOK_SUCCESS_STATUS\): "why\.+"$/);
+        assert.ok(error.message.length < 400, `${error.message.length} characters`);
+        return true;
+      },
+    );
+  });
+
   it('a receiver that never answers times out, is retried, and does not hold up send', async (t) => {
     const { url, calls } = await receiver(t, () => {});
     const hook = webhook({ url, method: 'POST', successStatus: 200, timeoutMs: 300, log });
