@@ -24,9 +24,15 @@ usage() {
   awk 'NR == 1 { next } /^#/ && !/^# shellcheck/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
 }
 
-# on_exit COMMAND: runs COMMAND when the script ends, after those registered later.
+# on_exit COMMAND: runs COMMAND when the script ends, after those registered later. A subshell
+# ($(fetch /)) inherits the list but not the trap: one that registers starts a list of its own, so
+# that its exit does not kill the script's port-forwards or remove its files.
 EXIT_ACTIONS=":"
 on_exit() {
+  if [ "${EXIT_ACTIONS_OF:-}" != "$BASHPID" ]; then
+    EXIT_ACTIONS=":"
+    EXIT_ACTIONS_OF=$BASHPID
+  fi
   EXIT_ACTIONS="$1; $EXIT_ACTIONS"
   # Without set +e, a clean-up that fails (killing a port-forward that fetch already ended) would
   # stop the trap under set -e and turn the script's exit status into 1, even after a success.

@@ -612,6 +612,15 @@ describe('k3d workflow scripts', () => {
     ]);
   });
 
+  it("on_exit in a subshell, as $(fetch /) calls it, runs that subshell's clean-ups at its exit and not the script's", async () => {
+    const result = await command('bash', [
+      '-c',
+      `SCRIPT_NAME=t; . ${join(ROOT, 'scripts', 'lib.sh')}; on_exit "echo script"; echo "[$(on_exit "echo subshell"; echo value)]"`,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '[value\nsubshell]\nscript\n');
+  });
+
   it('KUBE_CONTEXT points every kubectl command at another cluster', { skip: noKubectl }, async () => {
     assert.deepEqual(await dryRun('k3d-apply.sh', ['emptydir'], { KUBE_CONTEXT: 'kind-demo' }), [
       ['kubectl', '--context', 'kind-demo', 'apply', '-k', 'k8s/emptydir'],
