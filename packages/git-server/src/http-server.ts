@@ -102,6 +102,17 @@ function runHttpBackend(
       ...(user ? { REMOTE_USER: user } : {}),
     },
   });
+  // git that cannot be started is a 500 for this request, not an error that ends the server.
+  cgi.on('error', () => {
+    if (!response.headersSent) response.writeHead(500);
+    response.end();
+  });
+  // A backend that exits before reading the whole request makes its stdin fail with EPIPE.
+  cgi.stdin.on('error', () => {});
+  // A client gone mid-fetch takes its backend with it, rather than leave it packing for nobody.
+  response.on('close', () => {
+    if (cgi.exitCode === null && cgi.signalCode === null) cgi.kill();
+  });
   request.pipe(cgi.stdin);
   // The CGI answer is headers, a blank line, then the body.
   let head = Buffer.alloc(0);
