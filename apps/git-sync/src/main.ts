@@ -56,6 +56,7 @@ const publisher = createPublisher({
   submodules: {
     mode: config.submodules,
     depth: config.depth,
+    repo: config.repo.text,
     // Not the password: git would ask for it, and the askpass program give it, whatever host a
     // .gitmodules names.
     transport: config.ssh ? sshTransport(config.ssh) : undefined,

@@ -14,6 +14,11 @@ export interface SubmoduleOptions {
   readonly depth: number;
   /** How git reaches the submodules' servers (SSH settings, as upstream uses its keys for them too). */
   readonly transport?: GitTransport;
+  /**
+   * GITSYNC_REPO, which a relative URL in .gitmodules (`../lib.git`) is resolved against. git
+   * resolves one against the `origin` remote, which upstream configures and git-sync does not.
+   */
+  readonly repo?: string;
 }
 
 /**
@@ -25,14 +30,35 @@ export interface SubmoduleOptions {
 export function updateSubmodules(options: SubmoduleOptions) {
   const recursive = options.mode === 'recursive' ? ['--recursive'] : [];
   const transport = options.transport ?? {};
+  const origin =
+    options.repo === undefined ? undefined : { 'remote.origin.url': withoutPassword(options.repo) };
   return async (dir: string, signal: AbortSignal): Promise<void> => {
     if (options.mode === 'off') return;
-    const git = (...args: [string, ...string[]]) =>
-      runGit({ args, config: transport.config, env: transport.env, cwd: dir, signal });
-    await git('submodule', 'sync', '--quiet', ...recursive);
+    const git = (args: [string, ...string[]], config?: Record<string, string>) =>
+      runGit({ args, config: { ...transport.config, ...config }, env: transport.env, cwd: dir, signal });
+    await git(['submodule', 'sync', '--quiet', ...recursive]);
+    // Then the first level's URLs are recorded again, resolved against `origin` given on the
+    // command line only: git hands `-c` settings down to the commands it runs in submodules, where
+    // `origin` must stay their own, for relative URLs of theirs. `update --init` keeps URLs recorded.
+    if (origin !== undefined) {
+      await git(['submodule', 'init', '--quiet'], origin);
+      await git(['submodule', 'sync', '--quiet'], origin);
+    }
     const depth = options.depth > 0 ? ['--depth', String(options.depth)] : [];
-    await git('submodule', 'update', '--quiet', '--init', ...recursive, ...depth);
+    await git(['submodule', 'update', '--quiet', '--init', ...recursive, ...depth]);
   };
+}
+
+/**
+ * A password written into GITSYNC_REPO stays off the submodules' URLs, which git records in the
+ * repository's configuration: as the password file's, it is not offered to submodules.
+ */
+function withoutPassword(repo: string): string {
+  if (!URL.canParse(repo)) return repo; // user@host:path
+  const url = new URL(repo);
+  if (url.password === '') return repo;
+  url.password = '';
+  return url.href;
 }
 
 /**

@@ -97,6 +97,68 @@ describe('GITSYNC_SUBMODULES', () => {
     assert.equal(lines.filter((line) => line.includes('(submodules missing)')).length, 1);
   });
 
+  it('a submodule given by a URL relative to the repository is fetched from beside it, over the same daemon', async () => {
+    count += 1;
+    const name = `relative-${count}.git`;
+    const site = await createOrigin(base, name);
+    // `../lib.git` beside the bare repository the work clone pushes to, as upstream's
+    // e2e::submodule_sync_relative; git-sync must resolve it against GITSYNC_REPO instead.
+    await site.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', '../lib.git', 'lib');
+    const commit = await site.commit({ file: 'site' });
+    assert.equal(await site.git('config', '--file', '.gitmodules', 'submodule.lib.url'), '../lib.git');
+    const root = join(base, `root-${count}`);
+    const { sync } = await syncFrom(daemon, name, {
+      root,
+      link: 'link',
+      staleWorktreeTimeoutMs: 60_000,
+      submodules: { mode: 'recursive', depth: 1, repo: daemon.url(name) },
+      log: createLogger({ format: 'text', write: () => {} }),
+    });
+    assert.deepEqual(await sync(), { commit, changed: true });
+    assert.match(await readFile(join(root, 'link', 'lib', 'lib-file'), 'utf8'), /^lib /);
+    assert.equal(await readFile(join(root, 'link', 'lib', 'nested', 'nested-file'), 'utf8'), 'nested one');
+  });
+
+  it('a submodule removed from its submodule, then one removed from the parent, is gone from the next revisions', async () => {
+    count += 1;
+    // A submodule of its own, with the shared nested one, so that removing that changes no other test.
+    const own = await createOrigin(base, `lib-${count}.git`);
+    await own.git('submodule', 'add', '--quiet', daemon.url('nested.git'), 'nested');
+    await own.commit({ 'lib-file': 'own lib' });
+    const name = `removals-${count}.git`;
+    const site = await createOrigin(base, name);
+    await site.git('submodule', 'add', '--quiet', daemon.url(`lib-${count}.git`), 'lib');
+    await site.commit({ file: 'site' });
+    const root = join(base, `root-${count}`);
+    const { sync } = await syncFrom(daemon, name, {
+      root,
+      link: 'link',
+      staleWorktreeTimeoutMs: 60_000,
+      submodules: { mode: 'recursive', depth: 1 },
+      log: createLogger({ format: 'text', write: () => {} }),
+    });
+    const served = (path: string) => readFile(join(root, 'link', path), 'utf8');
+    const listed = (path: string) => readdir(join(root, 'link', path));
+    await sync();
+    assert.equal(await served('lib/nested/nested-file'), 'nested one');
+
+    // As upstream's e2e::submodule_sync_default: the nested submodule removed from the submodule...
+    await own.git('rm', '--quiet', 'nested');
+    await own.commit({ 'lib-file': 'own lib, no nested' });
+    await site.git('submodule', 'update', '--quiet', '--remote', 'lib');
+    const second = await site.commit({});
+    assert.deepEqual(await sync(), { commit: second, changed: true });
+    assert.equal(await served('lib/lib-file'), 'own lib, no nested');
+    await assert.rejects(listed('lib/nested'), { code: 'ENOENT' });
+
+    // ...then the submodule removed from the parent.
+    await site.git('rm', '--quiet', 'lib');
+    const third = await site.commit({});
+    assert.deepEqual(await sync(), { commit: third, changed: true });
+    assert.equal(await served('file'), 'site');
+    await assert.rejects(listed('lib'), { code: 'ENOENT' });
+  });
+
   it('a submodule that cannot be fetched fails the sync, and the published revision stays', async () => {
     const { site, root, start, served } = await setUp();
     const { publisher, sync } = await start('recursive');
