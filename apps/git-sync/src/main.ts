@@ -93,6 +93,7 @@ const loop = startSyncLoop({
       transport: config.ssh ? sshTransport(config.ssh) : credentials.transport,
       publisher,
       log,
+      onFetched: metrics.fetched,
     }),
   ),
   periodMs: config.periodMs,

@@ -25,6 +25,12 @@ export interface SyncOptions {
   readonly transport?: GitTransport;
   readonly publisher: Publisher;
   readonly log: Logger;
+  /**
+   * Counts upstream's git_fetch_count_total as upstream does: once per sync whose fetch brought a
+   * commit to publish, and once for the first sync of each start (upstream runs `git fetch` at
+   * every sync but counts only these), so that its dashboards read the same numbers here.
+   */
+  readonly onFetched?: () => void;
 }
 
 export interface Synced {
@@ -108,6 +114,7 @@ export function createSync(options: SyncOptions): (signal: AbortSignal) => Promi
       log.warn('Could not remove old worktrees, trying again at the next sync', { error });
     }
     const commit = await fetchCommit(git, fetchUrl, signal);
+    if (first || commit !== publisher.published()) options.onFetched?.();
     const changed = await publisher.publish(commit, git, signal);
     if (changed) log.info(`Synced ${shownUrl} ${ref} to ${commit}`);
     else if (first) log.info(`${shownUrl} ${ref} is at ${commit}, which is already published`);

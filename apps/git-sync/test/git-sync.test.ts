@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GIT_SYNC_LAYOUT } from '@fortune-sidecar/common';
@@ -9,7 +10,10 @@ import {
   figures,
   freePort,
   type GitServer,
+  git,
+  metricValue,
   type Origin,
+  scrapeMetrics,
   startGitDaemon,
   startService,
   startSilentServer,
@@ -259,5 +263,244 @@ describe('git-sync', () => {
     const warning = gitSync.logs().find((line) => line.level === 'warn');
     assert.equal(warning?.msg, 'Ignoring unknown variables (misspelled?)');
     assert.equal(warning?.variables, 'GITSYNC_PERIODE');
+  });
+});
+
+/**
+ * A TCP proxy to 127.0.0.1:`target` that holds each connection, the client's request unread,
+ * until `open()` lets it through: a fetch as slow as the test wants, with no clock involved.
+ * `hold()` holds the connections that come after it again.
+ */
+async function startGate(target: number) {
+  const held: Socket[] = [];
+  const sockets = new Set<Socket>();
+  let open = false;
+  const pass = (client: Socket) => {
+    const upstream = createConnection(target, '127.0.0.1');
+    sockets.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+  };
+  const server = createServer((client) => {
+    sockets.add(client);
+    if (open) pass(client);
+    else held.push(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: (name: string) => `git://127.0.0.1:${port}/${name}`,
+    /** Connections waiting for open(). */
+    held: () => held.filter((client) => !client.destroyed).length,
+    open() {
+      open = true;
+      for (const client of held.splice(0)) pass(client);
+    },
+    hold() {
+      open = false;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+// upstream: sync_slow_git_long_timeout. Upstream's slow git sleeps before each fetch; here the
+// fetch waits at a gate until the test opens it, many periods later, within the sync timeout.
+describe('git-sync with fetches slower than the period', () => {
+  let daemon: GitServer;
+  before(async () => {
+    daemon = await startGitDaemon(base);
+  });
+  after(() => daemon.stop());
+
+  it('waits for a slow fetch within GITSYNC_SYNC_TIMEOUT, starting no other meanwhile, and counts one fetch per new commit', async () => {
+    const origin = await createOrigin(base, 'slow.git');
+    const first = await origin.commit({ 'index.txt': 'first\n' });
+    const gate = await startGate(daemon.port);
+    after(() => gate.stop());
+    const root = join(base, 'slow-root');
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: gate.url('slow.git'),
+      GITSYNC_ROOT: root,
+      GITSYNC_PERIOD: '100ms',
+      GITSYNC_SYNC_TIMEOUT: '1h',
+      GITSYNC_MAX_FAILURES: '0',
+      GITSYNC_HTTP_PORT: '0',
+    });
+    const port = await healthPort(gitSync);
+    const url = `http://127.0.0.1:${port}/`;
+    await eventually(() => (gate.held() > 0 ? true : undefined), { what: 'the first fetch at the gate' });
+    assert.deepEqual(await probe(port, '/readyz'), { status: 503, body: 'not synced yet' });
+    assert.equal(gate.held(), 1, 'one fetch at a time');
+    gate.open();
+    await gitSync.waitForLog(` to ${first}`);
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'first\n');
+    let text = await scrapeMetrics(url);
+    assert.equal(metricValue(text, 'git_sync_count_total{status="success"}'), 1);
+    assert.equal(metricValue(text, 'git_fetch_count_total'), 1);
+
+    gate.hold();
+    const second = await origin.commit({ 'index.txt': 'second\n' });
+    await eventually(() => (gate.held() > 0 ? true : undefined), { what: 'a fetch at the gate again' });
+    assert.equal(gate.held(), 1, 'one fetch at a time');
+    gate.open();
+    await gitSync.waitForLog(` to ${second}`);
+    assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'second\n');
+    text = await scrapeMetrics(url);
+    assert.equal(metricValue(text, 'git_sync_count_total{status="success"}'), 2);
+    assert.equal(metricValue(text, 'git_fetch_count_total'), 2);
+    assert.equal(metricValue(text, 'git_sync_count_total{status="error"}') ?? 0, 0);
+    assert.equal((await gitSync.stop('SIGTERM')).code, 0);
+  });
+});
+
+// Upstream's cases that sync once (an init container), then start again on the same root with
+// other settings: each start must publish what its own settings name.
+describe('git-sync started again with other settings', () => {
+  let daemon: GitServer;
+  let count = 0;
+  before(async () => {
+    daemon = await startGitDaemon(base);
+  });
+  after(() => daemon.stop());
+
+  async function setUp() {
+    count += 1;
+    const name = `restart-${count}.git`;
+    const origin = await createOrigin(base, name);
+    const root = join(base, `restart-root-${count}`);
+    /** One one-time run on the root; it must exit with 0. */
+    const once = async (env: Record<string, string> = {}) => {
+      const run = startService('git-sync', {
+        GITSYNC_REPO: daemon.url(name),
+        GITSYNC_ROOT: root,
+        GITSYNC_LINK: 'link',
+        GITSYNC_ONE_TIME: 'true',
+        GITSYNC_MAX_FAILURES: '0',
+        ...env,
+      });
+      const exit = await run.exited;
+      assert.deepEqual(
+        exit,
+        { code: 0, signal: null },
+        JSON.stringify(run.logs().filter((line) => line.level !== 'info')),
+      );
+      return run;
+    };
+    return {
+      origin,
+      root,
+      once,
+      served: () => readFile(join(root, 'link', 'file'), 'utf8'),
+      history: () => git(join(root, 'link'), 'rev-list', '--count', 'HEAD'),
+    };
+  }
+
+  // upstream: sync_branch_switch
+  it('publishes the other branch GITSYNC_REF names after a restart', async () => {
+    const { origin, once, served } = await setUp();
+    await origin.commit({ file: 'main\n' });
+    await once({ GITSYNC_REF: 'main', GITSYNC_DEPTH: '1' });
+    assert.equal(await served(), 'main\n');
+    await origin.commit({ file: 'main2\n' }, { branch: 'main2' });
+    await once({ GITSYNC_REF: 'main2' });
+    assert.equal(await served(), 'main2\n');
+  });
+
+  // upstream: sync_repo_switch
+  it('publishes the other repository GITSYNC_REPO names after a restart', async () => {
+    const { origin, once, served } = await setUp();
+    await origin.commit({ file: 'one repository\n' });
+    await once();
+    assert.equal(await served(), 'one repository\n');
+    const other = await createOrigin(base, `restart-${count}-other.git`);
+    const otherCommit = await other.commit({ file: 'another repository\n' });
+    const run = await once({ GITSYNC_REPO: daemon.url(`restart-${count}-other.git`) });
+    assert.equal(await served(), 'another repository\n');
+    assert.ok(run.logs().some((line) => line.msg.endsWith(` to ${otherCommit}`)));
+  });
+
+  // upstream: sync_sha_once_sync_different_sha_unknown
+  it('fetches a commit hash its repository does not have yet, not at the tip of the branch', async () => {
+    const { origin, once, served } = await setUp();
+    const sha1 = await origin.commit({ file: '1\n' });
+    await once({ GITSYNC_REF: sha1 });
+    assert.equal(await served(), '1\n');
+    const sha2 = await origin.commit({ file: '2\n' });
+    await origin.commit({ file: '3\n' });
+    await once({ GITSYNC_REF: sha2 });
+    assert.equal(await served(), '2\n');
+  });
+
+  // upstream: sync_sha_once_sync_different_sha_known. Here a commit already in the repository is
+  // published without a fetch: the repository gone from the server shows that none was needed.
+  it('publishes a commit hash its repository already has, without fetching it again', async () => {
+    const { origin, once, served } = await setUp();
+    const sha1 = await origin.commit({ file: '1\n' });
+    const sha2 = await origin.commit({ file: '2\n' });
+    await origin.commit({ file: '3\n' });
+    await once({ GITSYNC_DEPTH: '0' });
+    assert.equal(await served(), '3\n');
+    await rm(origin.bare, { recursive: true });
+    await once({ GITSYNC_REF: sha1 });
+    assert.equal(await served(), '1\n');
+    await once({ GITSYNC_REF: sha2 });
+    assert.equal(await served(), '2\n');
+  });
+
+  // upstream: sync_sha_shafile_exists, with the file both where upstream would check the commit
+  // out (the root) and where this git-sync does.
+  it("publishes a commit hash although a file of the commit's name is in the way", async () => {
+    const { origin, root, once, served } = await setUp();
+    const sha1 = await origin.commit({ file: '1\n' });
+    const sha2 = await origin.commit({ file: '2\n' });
+    await once({ GITSYNC_REF: sha1 });
+    assert.equal(await served(), '1\n');
+    await writeFile(join(root, sha2), '');
+    await writeFile(join(root, GIT_SYNC_LAYOUT.worktrees, sha2), '');
+    await once({ GITSYNC_REF: sha2 });
+    assert.equal(await served(), '2\n');
+    assert.equal(await readlink(join(root, 'link')), `${GIT_SYNC_LAYOUT.worktrees}/${sha2}`);
+  });
+
+  // upstream: sync_depth_default_shallow, sync_depth_change_on_restart
+  it('publishes GITSYNC_DEPTH commits of history, 1 by default, whatever the depth of the run before', async () => {
+    const { origin, once, history } = await setUp();
+    for (const n of [1, 2, 3]) await origin.commit({ file: `${n}\n` });
+    await once();
+    assert.equal(await history(), '1');
+    await once({ GITSYNC_DEPTH: '2' });
+    assert.equal(await history(), '2');
+    await once({ GITSYNC_DEPTH: '1' });
+    assert.equal(await history(), '1');
+    await once({ GITSYNC_DEPTH: '0' });
+    assert.equal(await history(), '3');
+  });
+
+  // upstream: expose_http_after_restart
+  it('is ready once the first sync after a restart finds the commit already published', async () => {
+    const { origin, once, served } = await setUp();
+    const first = await origin.commit({ file: 'hello\n' });
+    await once();
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: daemon.url(`restart-${count}.git`),
+      GITSYNC_ROOT: join(base, `restart-root-${count}`),
+      GITSYNC_LINK: 'link',
+      GITSYNC_HTTP_PORT: '0',
+    });
+    const port = await healthPort(gitSync);
+    await gitSync.waitForLog('which is already published');
+    assert.deepEqual(await probe(port, '/readyz'), { status: 200, body: `synced to ${first}` });
+    assert.deepEqual(await probe(port, '/healthz'), { status: 200, body: '0 failed syncs in a row' });
+    assert.equal(await served(), 'hello\n');
+    assert.equal((await gitSync.stop('SIGTERM')).code, 0);
   });
 });

@@ -50,6 +50,9 @@ describe('git-sync /metrics', () => {
     });
     assert.equal(metricValue(text, 'git_sync_count_total{status="success"}'), 1);
     assert.equal(metricValue(text, 'git_sync_duration_seconds_count{status="success"}'), 1);
+    // upstream: sync_default_ref and others. The first sync only: the noop syncs and the failed
+    // ones brought no commit to publish.
+    assert.equal(metricValue(text, 'git_fetch_count_total'), 1);
     const errors = metricValue(text, 'git_sync_count_total{status="error"}') ?? 0;
     assert.ok(errors >= 2, `${errors} failed syncs counted`);
     assert.equal(metricValue(text, 'git_sync_duration_seconds_count{status="error"}'), errors);
@@ -63,7 +66,7 @@ describe('git-sync /metrics', () => {
     assert.ok(metricValue(text, 'process_open_fds') !== undefined, 'the process metrics are there too');
     assertDocumentedOutput(
       'git-sync-metrics',
-      metricLines(text, 'git_sync_').replace(/[0-9a-f]{40}/, '0123456789abcdef0123456789abcdef01234567'),
+      metricLines(text, 'git_').replace(/[0-9a-f]{40}/, '0123456789abcdef0123456789abcdef01234567'),
     );
     await gitSync.stop('SIGTERM');
   });

@@ -57,6 +57,7 @@ describe('one sync against a git daemon', () => {
     });
     await publisher.recover();
     const url = options.url ?? daemon.url(name);
+    const fetched = { count: 0 };
     const sync = createSync({
       root,
       fetchUrl: () => url,
@@ -66,9 +67,14 @@ describe('one sync against a git daemon', () => {
       stallTimeoutMs: 60_000,
       publisher,
       log,
+      onFetched: () => {
+        fetched.count += 1;
+      },
     });
     return {
       origin,
+      /** What git_fetch_count_total counts. */
+      fetches: () => fetched.count,
       root,
       lines,
       publisher,
@@ -225,6 +231,28 @@ describe('one sync against a git daemon', () => {
     await full.sync();
     assert.equal(await git(full.repo, 'rev-list', '--count', 'FETCH_HEAD'), '3');
     assert.equal(await git(full.repo, 'rev-parse', '--is-shallow-repository'), 'false');
+  });
+
+  // upstream: sync_depth_across_updates, with its git_fetch_count_total
+  it('keeps GITSYNC_DEPTH commits of history in the published worktree as the branch moves forward and back', async () => {
+    const { origin, sync, served, root, fetches } = await setUp({ depth: 1 });
+    const history = () => git(join(root, 'html'), 'rev-list', '--count', 'HEAD');
+    await origin.commit({ 'index.txt': 'zero\n' });
+    const first = await origin.commit({ 'index.txt': 'one\n' });
+    assert.deepEqual(await sync(), { commit: first, changed: true });
+    assert.deepEqual([await served(), await history(), fetches()], ['one\n', '1', 1]);
+    // The syncs that find the commit published are not counted, as upstream's are not.
+    await sync();
+    assert.equal(fetches(), 1);
+
+    const second = await origin.commit({ 'index.txt': 'two\n' });
+    assert.deepEqual(await sync(), { commit: second, changed: true });
+    assert.deepEqual([await served(), await history(), fetches()], ['two\n', '1', 2]);
+
+    await origin.git('reset', '--quiet', '--hard', 'HEAD^');
+    await origin.git('push', '--quiet', '--force', 'origin', 'HEAD:refs/heads/main');
+    assert.deepEqual(await sync(), { commit: first, changed: true });
+    assert.deepEqual([await served(), await history(), fetches()], ['one\n', '1', 3]);
   });
 
   it('creates a damaged or missing repository again, leaving the published commit linked meanwhile', async () => {

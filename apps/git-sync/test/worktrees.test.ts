@@ -291,6 +291,51 @@ describe('one-time runs of git-sync (an init container) on a disturbed root', ()
     };
   }
 
+  // upstream: init_root_fails_sanity. The root itself a repository whose HEAD names no branch:
+  // git-sync's own repository is .gitsync/repo.git, and git never looks past it.
+  it('publishes into a root that is a broken git repository of its own', async () => {
+    const { origin, root, once } = await setUp();
+    await git(base, 'init', '--quiet', root);
+    await writeFile(join(root, '.git', 'HEAD'), 'ref: refs/heads/nonexist\n');
+    const commit = await origin.commit({ file: 'into a broken repository\n' });
+    assert.deepEqual(await once().exited, { code: 0, signal: null });
+    assert.equal(await readlink(join(root, 'link')), `${GIT_SYNC_LAYOUT.worktrees}/${commit}`);
+    assert.equal(await readFile(join(root, 'link', 'file'), 'utf8'), 'into a broken repository\n');
+  });
+
+  // upstream: v3_v4_upgrade_in_place. A root that upstream git-sync used: its repository in
+  // ROOT/.git, the link to its worktree, ROOT/<hash> (v3) or ROOT/.worktrees/<hash> (v4). This
+  // git-sync keeps upstream's link while it has nothing to publish, then swaps it to a checkout of
+  // its own; upstream's folders are not its own and are left where they are (upstream v4 removes
+  // v3's worktree).
+  for (const [version, folder] of [
+    ['v3', ''],
+    ['v4', '.worktrees'],
+  ] as const)
+    it(`takes over a root where upstream git-sync ${version} published, without losing its tree meanwhile`, async () => {
+      const { origin, root, once } = await setUp();
+      const first = await origin.commit({ file: `${version} 1\n` });
+      await git(base, 'init', '--quiet', root);
+      await git(root, 'fetch', '--quiet', origin.bare, 'main');
+      await git(root, 'worktree', 'add', '--quiet', '--detach', join(root, folder, first), first);
+      await symlink(join(folder, first), join(root, 'link'));
+
+      // No sync yet (the repository cannot be reached): upstream's tree stays published.
+      const failed = once({ GITSYNC_REPO: `${origin.bare}-gone`, GITSYNC_ALLOW_LOCAL: 'true' });
+      assert.equal((await failed.exited).code, 1);
+      assert.equal(await readlink(join(root, 'link')), join(folder, first));
+      assert.equal(await readFile(join(root, 'link', 'file'), 'utf8'), `${version} 1\n`);
+
+      const second = await origin.commit({ file2: `${version} 2\n` });
+      const run = once();
+      assert.equal((await run.exited).code, 0);
+      assert.equal(await readlink(join(root, 'link')), `${GIT_SYNC_LAYOUT.worktrees}/${second}`);
+      assert.equal(await readFile(join(root, 'link', 'file'), 'utf8'), `${version} 1\n`);
+      assert.equal(await readFile(join(root, 'link', 'file2'), 'utf8'), `${version} 2\n`);
+      assert.ok(run.logs().some((line) => line.msg.includes(`points to ${join(folder, first)}, not into`)));
+      assert.equal(await readFile(join(root, folder, first, 'file'), 'utf8'), `${version} 1\n`);
+    });
+
   // upstream: sync_crash_no_worktree_cleanup_retry
   it('publishes again after the worktrees folder was deleted', async () => {
     const { origin, root, once } = await setUp();
