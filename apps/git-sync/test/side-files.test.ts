@@ -1,18 +1,21 @@
 // GITSYNC_TOUCH_FILE, GITSYNC_ERROR_FILE and GITSYNC_SYNC_ON_SIGNAL on the built bundle, against a
 // real git daemon whose repository the tests take away and give back.
 import assert from 'node:assert/strict';
-import { access, readFile, rename, stat, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   createOrigin,
   eventually,
   type GitServer,
+  metricValue,
+  scrapeMetrics,
   startGitDaemon,
   startHttpGitServer,
   startService,
   tempDir,
 } from '@fortune-sidecar/testing';
+import { healthPort } from './helpers/health.ts';
 
 const base = await tempDir('git-sync-side-files-');
 const LONG_AGO = new Date('2001-01-01T00:00:00Z');
@@ -101,6 +104,79 @@ describe('git-sync touch file, error file and sync on signal', () => {
       await gitSync.stop();
     } finally {
       await server.stop();
+    }
+  });
+
+  it('touches an absolute GITSYNC_TOUCH_FILE in a folder it creates, at each new commit and not between them', async () => {
+    const { origin, first, name, root } = await setUp();
+    const touched = join(root, 'dir', 'touch.file');
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: daemon.url(name),
+      GITSYNC_ROOT: root,
+      GITSYNC_PERIOD: '100ms',
+      GITSYNC_HTTP_PORT: '0',
+      GITSYNC_TOUCH_FILE: touched,
+    });
+    const metrics = `http://127.0.0.1:${await healthPort(gitSync)}/`;
+    const noops = async () =>
+      metricValue(await scrapeMetrics(metrics), 'git_sync_count_total{status="noop"}') ?? 0;
+    // As upstream's e2e::touch_file_abs_path: removed after each touch, it is back only with a new
+    // commit; two syncs that found nothing new stand for upstream's second of waiting.
+    const touchedAgain = async (what: string) => {
+      await eventually(() => stat(touched), { what });
+      await rm(touched);
+      const seen = await noops();
+      await eventually(async () => ((await noops()) >= seen + 2 ? true : undefined), {
+        what: 'two syncs more',
+      });
+      assert.equal(await gone(touched), true, `${what}: touched without a new commit`);
+    };
+    await gitSync.waitForLog(` to ${first}`);
+    await touchedAgain('the touch file after the first sync');
+
+    const second = await origin.commit({ 'index.txt': 'second\n' });
+    await gitSync.waitForLog(` to ${second}`);
+    await touchedAgain('the touch file after a commit');
+
+    await origin.git('reset', '--quiet', '--hard', 'HEAD^');
+    await origin.git('push', '--quiet', '--force', 'origin', 'HEAD:refs/heads/main');
+    await eventually(
+      async () =>
+        (await readFile(join(root, 'html', 'index.txt'), 'utf8')) === 'first\n' ? true : undefined,
+      {
+        what: 'the first commit published again',
+      },
+    );
+    await touchedAgain('the touch file after the branch moved back');
+    await gitSync.stop();
+  });
+
+  it('writes the error of a ref that does not exist to a relative or an absolute GITSYNC_ERROR_FILE, and a later success removes it', async () => {
+    const { name, root } = await setUp();
+    for (const errorFile of ['error.json', join(root, 'dir', 'error.json')]) {
+      const written = resolve(root, errorFile);
+      // As upstream's e2e::export_error and _abs_path: git-sync gives up at once, nothing is linked.
+      const failing = startService('git-sync', {
+        GITSYNC_REPO: daemon.url(name),
+        GITSYNC_ROOT: root,
+        GITSYNC_REF: 'does-not-exist',
+        GITSYNC_MAX_FAILURES: '0',
+        GITSYNC_ERROR_FILE: errorFile,
+      });
+      assert.deepEqual(await failing.exited, { code: 1, signal: null }, errorFile);
+      assert.equal(await gone(join(root, 'html')), true);
+      assert.match(JSON.parse(await readFile(written, 'utf8')).Err, /couldn't find remote ref/, errorFile);
+
+      const syncing = startService('git-sync', {
+        GITSYNC_REPO: daemon.url(name),
+        GITSYNC_ROOT: root,
+        GITSYNC_ONE_TIME: 'true',
+        GITSYNC_ERROR_FILE: errorFile,
+      });
+      assert.deepEqual(await syncing.exited, { code: 0, signal: null }, errorFile);
+      assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'first\n');
+      assert.equal(await gone(written), true, errorFile);
+      await rm(join(root, 'html'));
     }
   });
 
