@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { chmod, readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import {
   createOrigin,
   type SshServer,
@@ -13,6 +16,7 @@ import {
 import { sshTransport } from '../src/ssh.ts';
 
 const skip = await skipUnlessAvailable(['sshd']);
+const run = promisify(execFile);
 const base = await tempDir('git-sync-ssh-');
 
 describe('git-sync over ssh:// with a real sshd', { skip }, () => {
@@ -50,6 +54,24 @@ describe('git-sync over ssh:// with a real sshd', { skip }, () => {
     assert.deepEqual(exit, { code: 0, signal: null }, output);
     assert.match(output, new RegExp(`to ${commit}`));
     assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'over ssh\n');
+  });
+
+  it('over ssh:// and the scp-like user@[host:port]:path alike, fails with a key the server refuses, then syncs with its key', async () => {
+    const otherKey = join(base, 'other_key');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'not-authorized', '-f', otherKey]);
+    const scpLike = `${userInfo().username}@[127.0.0.1:${server.port}]:${join(base, 'site.git')}`;
+    // As upstream's e2e::auth_ssh (user@host:path) and e2e::auth_ssh_url (ssh://user@host/path).
+    for (const repo of [server.url('site.git'), scpLike]) {
+      const refused = await syncOnce({ GITSYNC_REPO: repo, GITSYNC_SSH_KEY_FILE: otherKey });
+      assert.deepEqual(refused.exit, { code: 1, signal: null }, repo);
+      assert.match(refused.lastError, /Permission denied/, repo);
+      await assert.rejects(readFile(join(refused.root, 'html', 'index.txt')), { code: 'ENOENT' });
+
+      const { exit, root, output } = await syncOnce({ GITSYNC_REPO: repo });
+      assert.deepEqual(exit, { code: 0, signal: null }, output);
+      assert.match(output, new RegExp(`to ${commit}`));
+      assert.equal(await readFile(join(root, 'html', 'index.txt'), 'utf8'), 'over ssh\n');
+    }
   });
 
   it('refuses a server whose host key is not the one in GITSYNC_SSH_KNOWN_HOSTS_FILE, and says so', async () => {
