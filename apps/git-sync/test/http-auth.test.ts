@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -118,6 +118,30 @@ describe('git-sync over smart HTTP with basic authentication', () => {
     assert.ok(!health.body.includes('wr0ng'), 'the wrong password is on /healthz');
   });
 
+  it('in one-time mode, exits with 1 and links nothing with a wrong password, then syncs once the file holds the right one', async () => {
+    // As upstream's e2e::auth_http_password_file: two one-time runs on one root and one file.
+    const file = await passwordFile('wrong');
+    const env = {
+      GITSYNC_USERNAME: USERNAME,
+      GITSYNC_PASSWORD_FILE: file,
+      GITSYNC_ONE_TIME: 'true',
+      GITSYNC_MAX_FAILURES: '0',
+    };
+    const wrong = start(env);
+    assert.deepEqual(await wrong.gitSync.exited, { code: 1, signal: null });
+    assert.match(String(wrong.lastError()), /Authentication failed/);
+    await assert.rejects(readFile(join(wrong.root, 'html', 'index.txt')), { code: 'ENOENT' });
+
+    await writeFile(file, `${PASSWORD}\n`);
+    const right = startService('git-sync', {
+      GITSYNC_REPO: server.url('site.git'),
+      GITSYNC_ROOT: wrong.root,
+      ...env,
+    });
+    assert.deepEqual(await right.exited, { code: 0, signal: null }, right.output.join('\n'));
+    assert.equal(await readFile(join(wrong.root, 'html', 'index.txt'), 'utf8'), 'private\n');
+  });
+
   it('redacts a password written into GITSYNC_REPO itself', async () => {
     const inline = `http://${USERNAME}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${server.port}/site.git`;
     const { gitSync, output } = start({ GITSYNC_REPO: inline, GITSYNC_ONE_TIME: 'true' });
@@ -180,6 +204,36 @@ describe('a rotated password reaches the running git-sync, read again at every s
     await gitSync.waitForLog(`to ${second}`);
     assert.equal(await served(), 'after the rotation\n');
     assert.equal(gitSync.logs().filter((line) => line.msg.startsWith('Syncing ')).length, 1, 'started once');
+    assertNoPassword(gitSync.output.join('\n'));
+  });
+
+  it('a password file replaced by a wrong password stops the syncs, and replaced by the right one again resumes them', async () => {
+    // As upstream's e2e::auth_password_file_reload: the server's password stays, the file changes.
+    const file = join(base, `password-${randomUUID()}`);
+    await writeFile(file, `${PASSWORD}\n`);
+    const { origin, gitSync, served } = await setUp(file);
+    const replace = async (password: string) => {
+      await writeFile(`${file}.tmp`, password);
+      await rename(`${file}.tmp`, file);
+    };
+    await replace('wrong');
+    const second = await origin.commit({ 'index.txt': 'after the wrong password\n' });
+    // The sync under way when the commit came may have begun before it: the one after it cannot.
+    const failures = () => gitSync.logs().filter((line) => line.msg.startsWith('Sync failed')).length;
+    const before = failures();
+    await eventually(async () => (failures() >= before + 2 ? true : undefined), {
+      what: 'two more failed syncs',
+    });
+    assert.equal(await served(), 'before the rotation\n', 'the published revision stays');
+    assert.ok(!gitSync.output.join('\n').includes(`to ${second}`), 'nothing new published');
+    assert.match(
+      String(gitSync.logs().findLast((line) => line.msg.startsWith('Sync failed'))?.error),
+      /Authentication failed/,
+    );
+
+    await replace(PASSWORD);
+    await gitSync.waitForLog(`to ${second}`);
+    assert.equal(await served(), 'after the wrong password\n');
     assertNoPassword(gitSync.output.join('\n'));
   });
 
