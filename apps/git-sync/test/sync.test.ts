@@ -137,6 +137,30 @@ describe('one sync against a git daemon', () => {
     assert.equal((await annotated.sync()).commit, release);
   });
 
+  // upstream: sync_annotated_tag (the tag moved forward, back, then a commit made after it)
+  it('follows an annotated tag moved forward and back, and not a commit made after it', async () => {
+    const { origin, sync, served } = await setUp({ ref: 'e2e-tag' });
+    const moveTag = async (message: string) => {
+      await origin.git('tag', '--annotate', '--force', '--message', message, 'e2e-tag');
+      await origin.git('push', '--quiet', '--force', 'origin', 'refs/tags/e2e-tag');
+    };
+    const first = await origin.commit({ 'index.txt': 'tag 1\n' });
+    await moveTag('tag 1');
+    assert.deepEqual(await sync(), { commit: first, changed: true });
+    const second = await origin.commit({ 'index.txt': 'tag 2\n' });
+    await moveTag('tag 2');
+    assert.deepEqual(await sync(), { commit: second, changed: true });
+    assert.equal(await served(), 'tag 2\n');
+    await origin.git('reset', '--quiet', '--hard', 'HEAD^');
+    await origin.git('push', '--quiet', '--force', 'origin', 'HEAD:refs/heads/main');
+    await moveTag('tag 3');
+    assert.deepEqual(await sync(), { commit: first, changed: true });
+    assert.equal(await served(), 'tag 1\n');
+    await origin.commit({ 'index.txt': 'after the tag\n' });
+    assert.deepEqual(await sync(), { commit: first, changed: false });
+    assert.equal(await served(), 'tag 1\n');
+  });
+
   // upstream: sync_head, sync_tag (the ref moved forward, then back to a commit published before)
   it('follows a branch or a tag moved forward, then back to the commit before', async () => {
     for (const ref of ['HEAD', 'e2e-tag']) {
