@@ -72,10 +72,12 @@ export function createSync(options: SyncOptions): (signal: AbortSignal) => Promi
       return commit;
     }
     const prefix = ref.toLowerCase();
-    // A commit never changes: once it is here, there is nothing to fetch.
+    const full = ref.length === 40 || ref.length === 64;
+    // A commit never changes: once it is here, there is nothing to fetch. Except at the first sync
+    // of each start, as upstream: the fetch applies GITSYNC_DEPTH, which may have changed since.
     const here = await git.resolveCommit(ref);
-    if (here?.startsWith(prefix)) return here;
-    if (ref.length === 40 || ref.length === 64) {
+    if (here?.startsWith(prefix) && !(first && full)) return here;
+    if (full) {
       try {
         await git.fetch(fetchUrl, ref, depth);
         const commit = await git.resolveCommit('FETCH_HEAD');

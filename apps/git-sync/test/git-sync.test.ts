@@ -440,16 +440,14 @@ describe('git-sync started again with other settings', () => {
     assert.equal(await served(), '2\n');
   });
 
-  // upstream: sync_sha_once_sync_different_sha_known. Here a commit already in the repository is
-  // published without a fetch: the repository gone from the server shows that none was needed.
-  it('publishes a commit hash its repository already has, without fetching it again', async () => {
+  // upstream: sync_sha_once_sync_different_sha_known
+  it('publishes a commit hash its repository already has', async () => {
     const { origin, once, served } = await setUp();
     const sha1 = await origin.commit({ file: '1\n' });
     const sha2 = await origin.commit({ file: '2\n' });
     await origin.commit({ file: '3\n' });
     await once({ GITSYNC_DEPTH: '0' });
     assert.equal(await served(), '3\n');
-    await rm(origin.bare, { recursive: true });
     await once({ GITSYNC_REF: sha1 });
     assert.equal(await served(), '1\n');
     await once({ GITSYNC_REF: sha2 });
@@ -471,10 +469,12 @@ describe('git-sync started again with other settings', () => {
     assert.equal(await readlink(join(root, 'link')), `${GIT_SYNC_LAYOUT.worktrees}/${sha2}`);
   });
 
-  // upstream: sync_depth_default_shallow, sync_depth_change_on_restart
+  // upstream: sync_depth_default_shallow, sync_depth_change_on_restart; then the same for a commit
+  // hash the repository already has, which the first sync of a start fetches again for its depth.
   it('publishes GITSYNC_DEPTH commits of history, 1 by default, whatever the depth of the run before', async () => {
     const { origin, once, history } = await setUp();
-    for (const n of [1, 2, 3]) await origin.commit({ file: `${n}\n` });
+    let tip = '';
+    for (const n of [1, 2, 3]) tip = await origin.commit({ file: `${n}\n` });
     await once();
     assert.equal(await history(), '1');
     await once({ GITSYNC_DEPTH: '2' });
@@ -482,6 +482,10 @@ describe('git-sync started again with other settings', () => {
     await once({ GITSYNC_DEPTH: '1' });
     assert.equal(await history(), '1');
     await once({ GITSYNC_DEPTH: '0' });
+    assert.equal(await history(), '3');
+    await once({ GITSYNC_REF: tip, GITSYNC_DEPTH: '1' });
+    assert.equal(await history(), '1');
+    await once({ GITSYNC_REF: tip, GITSYNC_DEPTH: '0' });
     assert.equal(await history(), '3');
   });
 
