@@ -1,7 +1,6 @@
 import {
   closeServer,
   createLogger,
-  listen,
   loadConfigOrExit,
   onShutdown,
   warnUnknownVariables,
@@ -11,6 +10,7 @@ import { KNOWN_VARIABLES, loadConfig } from './config.ts';
 import { descriptorHealth } from './descriptor-health.ts';
 import { withFastPath } from './fast-path.ts';
 import { siteHealth } from './health.ts';
+import { listenOnSockets } from './listening-sockets.ts';
 import { createLiveUpdates } from './live-updates.ts';
 import { webServerMetrics } from './metrics.ts';
 import { createStatusClassCounts, createWebServer } from './server.ts';
@@ -43,12 +43,12 @@ const metrics = webServerMetrics({
 const app = createApp({ site, live, log, health, metrics, responses });
 
 const server = createWebServer(withFastPath(site, app), config.requestTimeoutMs, responses);
-const url = await listen(server, config.port, config.host);
+const listening = await listenOnSockets(server, config.port, config.host);
 await watch.ready;
 onShutdown(log, async () => {
   // Live pages hold their connections open: end them, or the server never finishes closing.
   live.close();
-  await Promise.all([closeServer(server), watch.close()]);
+  await Promise.all([listening.close(), closeServer(server), watch.close()]);
 });
 // Where it listens as a field: `npm start` and the tests read it, in text and in JSON.
-log.info('Serving the folder read-only', { root: config.root, url: url.href });
+log.info('Serving the folder read-only', { root: config.root, url: listening.url.href });
