@@ -1,7 +1,7 @@
 // The password of GITSYNC_PASSWORD_FILE and submodules: git asks for credentials from whatever
 // host a .gitmodules names, so git-sync must not answer it there.
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -68,5 +68,39 @@ describe('git-sync with a submodule on another host', () => {
     assert.ok(!output.includes(PASSWORD), output);
     const sent = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
     assert.ok(!authorizations.includes(sent), 'the password was sent to the submodule host');
+  });
+
+  it('resolves a relative submodule URL against GITSYNC_REPO without the password written into it', async () => {
+    const lib = await createOrigin(base, 'relative-lib.git');
+    await lib.commit({ file: 'lib' });
+    const site = await createOrigin(base, 'relative-site.git');
+    await site.git(
+      '-c',
+      'protocol.file.allow=always',
+      'submodule',
+      'add',
+      '--quiet',
+      '../relative-lib.git',
+      'lib',
+    );
+    await site.commit({ file: 'site' });
+    const url = new URL(server.url('relative-site.git'));
+    url.username = USERNAME;
+    url.password = PASSWORD;
+    const root = join(base, 'root-relative');
+    const gitSync = startService('git-sync', {
+      GITSYNC_REPO: url.href,
+      GITSYNC_ROOT: root,
+      GITSYNC_ONE_TIME: 'true',
+      GITSYNC_MAX_FAILURES: '0',
+    });
+    // The submodule is on the same server, which wants the password: asked for it, git may not prompt.
+    assert.deepEqual(await gitSync.exited, { code: 1, signal: null });
+    assert.match(
+      gitSync.output.join('\n'),
+      /could not read Password for 'http:\/\/deploy@[^']+': terminal prompts disabled fatal: clone of 'http:\/\/deploy@[^']+\/relative-lib\.git'/,
+    );
+    const config = await readFile(join(root, '.gitsync', 'repo.git', 'config'), 'utf8');
+    assert.ok(!config.includes(PASSWORD) && !config.includes(encodeURIComponent(PASSWORD)), config);
   });
 });
