@@ -3,6 +3,7 @@ import {
   boolean,
   ConfigError,
   ConfigErrors,
+  type Declared,
   duration,
   type Env,
   integer,
@@ -23,6 +24,7 @@ import { inRoot, rootFile } from './side-files.ts';
 import { type SshSettings, sshPath, unreadable } from './ssh.ts';
 import { submodulesMode } from './submodules.ts';
 import { syncSignal } from './sync-signal.ts';
+import { type StartWarning, withUpstreamNames } from './upstream-names.ts';
 
 /** A branch, tag or commit as `git fetch` takes it; never something git would read as an option. */
 const gitRef: Setting<string> = {
@@ -106,15 +108,19 @@ export function loadConfigAtStart(env: Env) {
 }
 
 function load(env: Env, readPassword: boolean) {
+  // Upstream's older names (GIT_SYNC_REPO, GIT_SYNC_WAIT, ...): see upstream-names.ts.
+  const upstream = withUpstreamNames(env, settings);
+  const { named } = upstream;
   const { username, passwordFile, allowLocal, sshKeyFile, sshKnownHosts, sshKnownHostsFile, ...rest } =
-    readSettings(env, settings);
+    readAll(env, upstream.settings, upstream.errors);
   const { repo } = rest;
   const errors: ConfigError[] = [];
+  const warnings: StartWarning[] = [...upstream.warnings];
 
   if (repo.kind === 'local' && !allowLocal) {
     errors.push(
       new ConfigError(
-        'GITSYNC_REPO',
+        named('GITSYNC_REPO'),
         repo.text,
         'a remote URL (https://, http://, git://, ssh:// or user@host:path)',
         'a local repository needs GITSYNC_ALLOW_LOCAL=true',
@@ -124,19 +130,30 @@ function load(env: Env, readPassword: boolean) {
 
   let credentials: CredentialSettings | undefined;
   if (username !== undefined || passwordFile !== undefined) {
-    const readable = passwordFile === undefined || !readPassword || checkPasswordFile(passwordFile, errors);
+    const readable =
+      passwordFile === undefined ||
+      !readPassword ||
+      checkPasswordFile(named('GITSYNC_PASSWORD_FILE'), passwordFile, errors);
     if (username === undefined) {
       errors.push(
-        new ConfigError('GITSYNC_USERNAME', undefined, 'a user name, since GITSYNC_PASSWORD_FILE is set'),
+        new ConfigError(
+          named('GITSYNC_USERNAME'),
+          undefined,
+          `a user name, since ${named('GITSYNC_PASSWORD_FILE')} is set`,
+        ),
       );
     } else if (passwordFile === undefined) {
       errors.push(
-        new ConfigError('GITSYNC_PASSWORD_FILE', undefined, 'a password file, since GITSYNC_USERNAME is set'),
+        new ConfigError(
+          named('GITSYNC_PASSWORD_FILE'),
+          undefined,
+          `a password file, since ${named('GITSYNC_USERNAME')} is set`,
+        ),
       );
     } else if (repo.kind !== 'http') {
       errors.push(
         new ConfigError(
-          'GITSYNC_USERNAME',
+          named('GITSYNC_USERNAME'),
           username,
           'no user name and password for this GITSYNC_REPO',
           'a user name and password only work with http:// and https:// repositories',
@@ -145,10 +162,10 @@ function load(env: Env, readPassword: boolean) {
     } else if (new URL(repo.text).password !== '') {
       errors.push(
         new ConfigError(
-          'GITSYNC_REPO',
+          named('GITSYNC_REPO'),
           repo.text,
-          'credentials in GITSYNC_USERNAME and GITSYNC_PASSWORD_FILE or in the URL, not both',
-          'it has a password in it, and GITSYNC_USERNAME is set',
+          `credentials in ${named('GITSYNC_USERNAME')} and ${named('GITSYNC_PASSWORD_FILE')} or in the URL, not both`,
+          `it has a password in it, and ${named('GITSYNC_USERNAME')} is set`,
         ),
       );
     } else if (readable) {
@@ -161,8 +178,8 @@ function load(env: Env, readPassword: boolean) {
   if (repo.kind === 'ssh') {
     ssh = { keyFile: sshKeyFile, knownHosts: sshKnownHosts, knownHostsFile: sshKnownHostsFile };
     const files: [string, string, boolean][] = [
-      ['GITSYNC_SSH_KEY_FILE', sshKeyFile, true],
-      ['GITSYNC_SSH_KNOWN_HOSTS_FILE', sshKnownHostsFile, sshKnownHosts],
+      [named('GITSYNC_SSH_KEY_FILE'), sshKeyFile, true],
+      [named('GITSYNC_SSH_KNOWN_HOSTS_FILE'), sshKnownHostsFile, sshKnownHosts],
     ];
     for (const [variable, file, used] of files) {
       const reason = readPassword && used ? unreadable(file) : undefined;
@@ -176,6 +193,23 @@ function load(env: Env, readPassword: boolean) {
           ),
         );
     }
+  } else {
+    // Upstream sets them up for any repository (its submodules may use ssh); here they apply to an
+    // ssh repository and its submodules only, so one set for another repository is said to do nothing.
+    for (const variable of [
+      'GITSYNC_SSH_KEY_FILE',
+      'GITSYNC_SSH_KNOWN_HOSTS',
+      'GITSYNC_SSH_KNOWN_HOSTS_FILE',
+    ]) {
+      if (env[named(variable)] !== undefined)
+        warnings.push({
+          message: 'Ignoring an SSH setting, which only an ssh repository uses',
+          fields: {
+            variable: named(variable),
+            why: `${named('GITSYNC_REPO')} is not ssh:// or user@host:path, and only such a repository and its submodules are fetched with ssh`,
+          },
+        });
+    }
   }
 
   // Read again for each new worktree (sparse-checkout.ts); at start, a wrong path stops git-sync.
@@ -184,7 +218,7 @@ function load(env: Env, readPassword: boolean) {
   if (sparseReason !== undefined)
     errors.push(
       new ConfigError(
-        'GITSYNC_SPARSE_CHECKOUT_FILE',
+        named('GITSYNC_SPARSE_CHECKOUT_FILE'),
         rest.sparseCheckoutFile,
         'an absolute path to a readable file of sparse-checkout patterns',
         sparseReason,
@@ -199,11 +233,29 @@ function load(env: Env, readPassword: boolean) {
     errorFile: errorFile === undefined ? undefined : inRoot(rest.root, errorFile),
     credentials,
     ssh,
+    /** What to log at start: older upstream names read, and settings that have no effect. */
+    warnings,
   };
 }
 
+/** readSettings, reporting `more` (two names of one setting) with its errors, all at once. */
+function readAll<S extends Record<string, Declared<unknown>>>(
+  env: Env,
+  declared: S,
+  more: readonly ConfigError[],
+) {
+  try {
+    const values = readSettings(env, declared);
+    if (more.length > 0) throw new ConfigErrors(more);
+    return values;
+  } catch (error) {
+    if (!(error instanceof ConfigErrors) || error.errors === more) throw error;
+    throw new ConfigErrors([...more, ...error.errors]);
+  }
+}
+
 /** False, with the reason in `errors`, when the password file cannot be used. */
-function checkPasswordFile(file: string, errors: ConfigError[]): boolean {
+function checkPasswordFile(variable: string, file: string, errors: ConfigError[]): boolean {
   try {
     readPasswordFile(file);
     return true;
@@ -211,7 +263,7 @@ function checkPasswordFile(file: string, errors: ConfigError[]): boolean {
     if (!(error instanceof PasswordFileError)) throw error;
     errors.push(
       new ConfigError(
-        'GITSYNC_PASSWORD_FILE',
+        variable,
         file,
         'an absolute path to a readable file holding the password',
         error.reason,

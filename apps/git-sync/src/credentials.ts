@@ -27,8 +27,11 @@ export class PasswordFileError extends Error {
 }
 
 /**
- * The password in `file`. A Secret written with `echo` or a text editor often ends with a newline
- * that is not part of it: one is dropped.
+ * The password in `file`: its one line. A Secret written with `echo`, a text editor or
+ * `kubectl create secret --from-file` often ends with a newline that is not part of it: line
+ * breaks at the end are dropped. A second line is refused: git reads the askpass program's answer
+ * up to the first line break, so the rest would be ignored without a word (a file holding another
+ * format, such as `user:password` lines or a JSON credential, would send its first line).
  */
 export function readPasswordFile(file: string): string {
   let text: string;
@@ -38,8 +41,13 @@ export function readPasswordFile(file: string): string {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new PasswordFileError(file, `cannot read it: ${reason}`);
   }
-  const password = text.replace(/\r?\n$/, '');
+  const password = text.replace(/[\r\n]+$/, '');
   if (password === '') throw new PasswordFileError(file, 'the file is empty');
+  if (/[\r\n]/.test(password))
+    throw new PasswordFileError(
+      file,
+      'it holds more than one line, and git would send only the first: put the password alone in it',
+    );
   return password;
 }
 

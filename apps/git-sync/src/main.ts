@@ -25,6 +25,7 @@ import { createSync } from './sync.ts';
 import { startSyncLoop } from './sync-loop.ts';
 import { onSyncSignal } from './sync-signal.ts';
 import { createTouchFile } from './touch-file.ts';
+import { UPSTREAM_OLDER_NAMES } from './upstream-names.ts';
 
 // Exit codes: 0 stopped or one-time sync done, 1 could not sync (or start), 2 bad settings.
 const EXIT_FAILED = 1;
@@ -33,6 +34,8 @@ const config = loadConfigOrExit(OWNER, () => loadConfigAtStart(process.env));
 const credentials = createFetchCredentials(config.repo, config.credentials);
 const log = createLogger({ format: config.logFormat, secrets: credentials.secrets });
 warnUnknownVariables(log, process.env, ['GITSYNC_'], KNOWN_VARIABLES);
+warnUnknownVariables(log, process.env, ['GIT_SYNC_'], UPSTREAM_OLDER_NAMES);
+for (const warning of config.warnings) log.warn(warning.message, warning.fields);
 
 // Two git-syncs on one root would share one repository and its FETCH_HEAD, and publish each
 // other's revisions. Released at every exit below, so that the next start need not wait.

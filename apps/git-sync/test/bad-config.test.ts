@@ -3,18 +3,21 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeBadConfiguration, tempDir } from '@fortune-sidecar/testing';
 import { KNOWN_VARIABLES } from '../src/config.ts';
+import { OLDER_NAMES } from '../src/upstream-names.ts';
 
 const dir = await tempDir();
 const password = `hunter2-${randomBytes(6).toString('hex')}`;
 await writeFile(join(dir, 'password'), `${password}\n`);
 await writeFile(join(dir, 'empty'), '');
+await writeFile(join(dir, 'two-lines'), `${password}\nsecond line\n`);
 const credentials = { GITSYNC_USERNAME: 'demo', GITSYNC_PASSWORD_FILE: join(dir, 'password') };
 // The SSH files are read at start only for an ssh repository, which uses them.
 const overSsh = { GITSYNC_REPO: 'ssh://git@git.example.com/site.git' };
 
 describeBadConfiguration('git-sync', {
   baseEnv: { GITSYNC_REPO: 'https://git.example.com/site.git', GITSYNC_ROOT: dir },
-  known: KNOWN_VARIABLES,
+  // Upstream's older names are read too: each is tried with a value its setting refuses.
+  known: [...KNOWN_VARIABLES, ...OLDER_NAMES.map((older) => older.name)],
   secret: password,
   table: {
     GITSYNC_REPO: [
@@ -51,6 +54,7 @@ describeBadConfiguration('git-sync', {
       { value: 'password', with: credentials },
       { value: '/nonexistent/password', with: credentials },
       { value: join(dir, 'empty'), with: credentials },
+      { value: join(dir, 'two-lines'), with: credentials },
       { value: null, with: { GITSYNC_USERNAME: 'demo' } },
     ],
     GITSYNC_SSH_KEY_FILE: [
@@ -83,5 +87,52 @@ describeBadConfiguration('git-sync', {
     GITSYNC_SPARSE_CHECKOUT_FILE: ['', 'sparse-checkout', '/nonexistent/sparse-checkout', dir],
     GITSYNC_SUBMODULES: ['', 'true', 'Recursive', 'none'],
     LOG_FORMAT: ['', 'xml'],
+    // Beside GITSYNC_REPO: two values for one setting.
+    GIT_SYNC_REPO: ['https://git.example.com/other.git'],
+    GIT_SYNC_DEPTH: ['', 'all'],
+    GIT_SYNC_SUBMODULES: ['none'],
+    GIT_SYNC_SPARSE_CHECKOUT_FILE: ['/nonexistent/sparse-checkout'],
+    GIT_SYNC_ROOT: ['git'],
+    GIT_SYNC_LINK: ['a/b'],
+    GIT_SYNC_ERROR_FILE: ['..'],
+    GIT_SYNC_PERIOD: ['10', { value: '1s', with: { GITSYNC_PERIOD: '2s' } }],
+    GIT_SYNC_SYNC_TIMEOUT: ['120'],
+    GIT_SYNC_ONE_TIME: ['yes'],
+    GIT_SYNC_SYNC_ON_SIGNAL: ['SIGKILL'],
+    GIT_SYNC_MAX_FAILURES: ['-2'],
+    GIT_SYNC_TOUCH_FILE: ['signals/'],
+    GIT_SYNC_EXECHOOK_COMMAND: ['/scripts/reload --now'],
+    GIT_SYNC_EXECHOOK_TIMEOUT: ['30'],
+    GIT_SYNC_EXECHOOK_BACKOFF: ['10ms'],
+    GIT_SYNC_WEBHOOK_URL: ['ftp://hooks.example.com/reload'],
+    GIT_SYNC_WEBHOOK_METHOD: ['PO ST'],
+    GIT_SYNC_WEBHOOK_SUCCESS_STATUS: ['ok'],
+    GIT_SYNC_WEBHOOK_TIMEOUT: ['1'],
+    GIT_SYNC_WEBHOOK_BACKOFF: ['0s'],
+    GIT_SYNC_USERNAME: [
+      {
+        value: 'demo',
+        with: {
+          GITSYNC_PASSWORD_FILE: credentials.GITSYNC_PASSWORD_FILE,
+          GITSYNC_REPO: 'git://git.example.com/site.git',
+        },
+      },
+    ],
+    GIT_SYNC_PASSWORD_FILE: [{ value: join(dir, 'two-lines'), with: { GITSYNC_USERNAME: 'demo' } }],
+    GIT_SYNC_SSH_KEY_FILE: [
+      { value: '/nonexistent/ssh', with: { ...overSsh, GITSYNC_SSH_KNOWN_HOSTS: 'false' } },
+    ],
+    GIT_SSH_KEY_FILE: ['id_ed25519'],
+    GIT_SYNC_KNOWN_HOSTS: ['yes'],
+    GIT_KNOWN_HOSTS: ['2'],
+    GIT_SYNC_SSH_KNOWN_HOSTS_FILE: ['known_hosts'],
+    GIT_SSH_KNOWN_HOSTS_FILE: ['/etc/git secret/known_hosts'],
+    GIT_SYNC_BRANCH: ['main..other', { value: 'main', with: { GIT_SYNC_REV: 'v1.0' } }],
+    GIT_SYNC_REV: ['-d'],
+    GIT_SYNC_DEST: ['.html'],
+    GIT_SYNC_WAIT: ['10s', '0', '-1', { value: '10', with: { GITSYNC_PERIOD: '10s' } }],
+    GIT_SYNC_TIMEOUT: ['2m', '0', '1.5'],
+    GIT_SYNC_MAX_SYNC_FAILURES: ['forever'],
+    GIT_SYNC_HOOK_COMMAND: ['/scripts/reload --now'],
   },
 });

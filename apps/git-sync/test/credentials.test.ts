@@ -37,6 +37,24 @@ describe('the credentials of each sync', () => {
     assert.equal(credentials.fetchUrl(), REPO.text);
   });
 
+  it('takes the one line of the file, however it ends, and refuses a second line', async () => {
+    const file = join(dir, 'lines');
+    const credentials = createFetchCredentials(REPO, { username: 'deploy', passwordFile: file });
+    // kubectl create secret --from-file keeps the file's newline; an editor on Windows writes \r\n.
+    for (const ending of ['', '\n', '\r\n', '\n\n']) {
+      await writeFile(file, `token-${ending.length}${ending}`);
+      credentials.fetchUrl();
+      assert.ok(credentials.secrets().includes(`token-${ending.length}`), JSON.stringify(ending));
+    }
+    for (const text of ['token\nsecond\n', '\ntoken\n', 'token\rsecond']) {
+      await writeFile(file, text);
+      assert.throws(() => credentials.fetchUrl(), {
+        name: 'PasswordFileError',
+        message: `cannot use the password in GITSYNC_PASSWORD_FILE=${file}: it holds more than one line, and git would send only the first: put the password alone in it`,
+      });
+    }
+  });
+
   it('without credentials, fetches the URL as given and redacts a password written into it', () => {
     const inline = { text: 'https://deploy:in%20url@git.example.com/site.git', kind: 'http' } as const;
     const credentials = createFetchCredentials(inline, undefined);
