@@ -32,6 +32,7 @@ import {
   widestSpread,
 } from './quiet-machine.ts';
 import { compressedPageTable, writeResults } from './results-page.ts';
+import { measureScale, type ScaleResults, scaleTables, TAIL_CONNECTIONS } from './scale.ts';
 import {
   REPO_ROOT,
   type Running,
@@ -53,6 +54,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const write = process.argv.includes('--write');
 /** Only the compressed page, to try it: no quiet-machine readings, and figures for no page. */
 const compressionOnly = process.argv.includes('--compression-only');
+/** Only scale and the tail at 1,000 connections, to try them: no readings, no page written. */
+const scaleOnly = process.argv.includes('--scale-only');
 
 function requireTools() {
   const missing = ['nginx', 'wrk', 'taskset', 'git'].filter((tool) => {
@@ -97,7 +100,7 @@ async function writerOutput(dir: string): Promise<void> {
 }
 
 /** Time from the rename of a new index.txt to the first answer that has it, `changes` times. */
-async function freshness(server: Running, dir: string, changes: number): Promise<number[]> {
+async function freshness(server: Running, dir: string, changes: number, limitMs: number): Promise<number[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const url = new URL(`${server.url}/index.txt`);
   const get = () =>
@@ -118,7 +121,8 @@ async function freshness(server: Running, dir: string, changes: number): Promise
     await writeFilesAtomic('fortune-writer', dir, [[FORTUNE_FILES.text, marker]]);
     const renamed = performance.now();
     while ((await get()) !== marker) {
-      if (performance.now() - renamed > 5000) throw new Error(`${server.name} never served change ${change}`);
+      if (performance.now() - renamed > limitMs)
+        throw new Error(`${server.name} never served change ${change}`);
     }
     samples.push(performance.now() - renamed);
     await sleep(10);
@@ -145,8 +149,21 @@ const ROUNDS = 5;
  * rounds of each, keeping each server's median round: a neighbour on a shared machine then
  * slows every server alike instead of whichever happened to run at that moment.
  */
+/**
+ * How each server's freshness is measured: nginx's open_file_cache serves a renamed file for up
+ * to 30 s, so it gets a few changes and a limit past that; the ceiling serves what it read at
+ * start, and has none.
+ */
+interface Freshness {
+  readonly changes: number;
+  readonly limitMs: number;
+}
+const FRESH: Freshness = { changes: 200, limitMs: 5000 };
+const FRESH_WITHIN_30_S: Freshness = { changes: 5, limitMs: 35_000 };
+const NOT_FRESH: Freshness = { changes: 0, limitMs: 0 };
+
 async function measureAll(
-  starters: readonly { start: () => Promise<Running>; fresh: boolean }[],
+  starters: readonly { start: () => Promise<Running>; fresh: Freshness }[],
   dir: string,
 ): Promise<ServerResult[]> {
   const servers: Running[] = [];
@@ -171,10 +188,9 @@ async function measureAll(
     const results: ServerResult[] = [];
     for (const [index, server] of servers.entries()) {
       const loadedPeak = (await memoryOf(server.pid)).peak;
-      // The ceiling serves what it read at start: it has no freshness to measure.
-      const checks = starters[index]?.fresh ?? false;
-      if (checks) say(`${server.name}: freshness over 200 changes`);
-      const fresh = checks ? await freshness(server, dir, 200) : [Number.NaN];
+      const { changes, limitMs } = starters[index]?.fresh ?? NOT_FRESH;
+      if (changes > 0) say(`${server.name}: freshness over ${changes} changes`);
+      const fresh = changes > 0 ? await freshness(server, dir, changes, limitMs) : [Number.NaN];
       await writerOutput(dir);
       const run = runs[index] as { text: LoadResult[]; html: LoadResult[] };
       results.push({
@@ -246,28 +262,6 @@ async function idleMemory(repo: string): Promise<Record<string, number>> {
   return result;
 }
 
-/** Requests/s of this web server and nginx for 1 to 1,000 connections. */
-async function scale(
-  dir: string,
-  work: string,
-): Promise<{ connections: number; ours: number; nginx: number }[]> {
-  const rows: { connections: number; ours: number; nginx: number }[] = [];
-  const ours = await startWebServer(dir, await freePort(), SERVER_CORE);
-  const nginx = await startNginx(dir, await freePort(), SERVER_CORE, join(work, 'nginx-scale'));
-  try {
-    for (const connections of [1, 10, 100, 1000]) {
-      say(`scale: ${connections} connections`);
-      const seconds = Math.max(3, Math.round(SECONDS / 2));
-      const a = await loadTest(`${ours.url}/index.txt`, { connections, seconds, core: LOAD_CORE });
-      const b = await loadTest(`${nginx.url}/index.txt`, { connections, seconds, core: LOAD_CORE });
-      rows.push({ connections, ours: a.requestsPerSecond, nginx: b.requestsPerSecond });
-    }
-  } finally {
-    await Promise.all([ours.stop(), nginx.stop()]);
-  }
-  return rows;
-}
-
 async function gitRepo(work: string): Promise<string> {
   const repo = join(work, 'site');
   await mkdir(repo, { recursive: true });
@@ -302,7 +296,59 @@ async function compressedPage(work: string): Promise<CompressedPageRow[]> {
   );
 }
 
+const TUNED_NGINX = 'nginx, open_file_cache';
+
+/** Every server of the tables, each to be started alone on the server core, serving `dir`. */
+function serverStarters(dir: string, work: string) {
+  const port = freePort;
+  return {
+    ours: { start: async () => startWebServer(dir, await port(), SERVER_CORE), fresh: FRESH },
+    nginx: {
+      start: async () => startNginx(dir, await port(), SERVER_CORE, join(work, 'nginx')),
+      fresh: FRESH,
+    },
+    tunedNginx: {
+      start: async () =>
+        startNginx(dir, await port(), SERVER_CORE, join(work, 'nginx-tuned'), { openFileCache: true }),
+      fresh: FRESH_WITHIN_30_S,
+    },
+    express: { start: async () => startExpressStatic(dir, await port(), SERVER_CORE), fresh: FRESH },
+    sirv: { start: async () => startSirv(dir, await port(), SERVER_CORE), fresh: FRESH },
+    fastify: { start: async () => startFastifyStatic(dir, await port(), SERVER_CORE), fresh: FRESH },
+    bare: { start: async () => startBareNode(dir, await port(), SERVER_CORE), fresh: NOT_FRESH },
+  };
+}
+
+/** Scale and the tail at 1,000 connections of every server; autocannon beside wrk for three. */
+function scale(dir: string, work: string): Promise<ScaleResults> {
+  const starters = serverStarters(dir, work);
+  return measureScale(
+    {
+      byConnections: [starters.ours.start, starters.nginx.start, starters.tunedNginx.start],
+      everyServer: Object.values(starters).map(({ start }) => start),
+      autocannonFor: ['this web server', TUNED_NGINX, 'node:http from memory (ceiling)'],
+    },
+    { seconds: Math.max(3, Math.round(SECONDS / 2)), core: LOAD_CORE, say },
+  );
+}
+
 requireTools();
+if (scaleOnly) {
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'pnpm.mjs'), 'run', '--silent', 'build'], {
+    stdio: 'inherit',
+  });
+  const work = await mkdtemp(join(tmpdir(), 'fortune-bench-'));
+  try {
+    const dir = join(work, 'htdocs');
+    await mkdir(dir);
+    await writerOutput(dir);
+    const results = await scale(dir, work);
+    console.log(`\n${scaleTables(results, TUNED_NGINX)}\n`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  process.exit();
+}
 if (compressionOnly) {
   execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'pnpm.mjs'), 'run', '--silent', 'build'], {
     stdio: 'inherit',
@@ -340,21 +386,14 @@ try {
   const repo = await gitRepo(work);
   const runStart = await readCpuTimes();
 
-  const [ours, nginx, express, sirv, fastifyStatic, bare] = (await measureAll(
-    [
-      { start: async () => startWebServer(dir, await freePort(), SERVER_CORE), fresh: true },
-      { start: async () => startNginx(dir, await freePort(), SERVER_CORE, join(work, 'nginx')), fresh: true },
-      { start: async () => startExpressStatic(dir, await freePort(), SERVER_CORE), fresh: true },
-      { start: async () => startSirv(dir, await freePort(), SERVER_CORE), fresh: true },
-      { start: async () => startFastifyStatic(dir, await freePort(), SERVER_CORE), fresh: true },
-      { start: async () => startBareNode(dir, await freePort(), SERVER_CORE), fresh: false },
-    ],
+  const [ours, nginx, tunedNginx, express, sirv, fastifyStatic, bare] = (await measureAll(
+    Object.values(serverStarters(dir, work)),
     dir,
-  )) as [ServerResult, ServerResult, ServerResult, ServerResult, ServerResult, ServerResult];
+  )) as [ServerResult, ServerResult, ServerResult, ServerResult, ServerResult, ServerResult, ServerResult];
   say('start-up times and idle memory of every service');
   const startup = await startupTimes(dir, repo);
   const idle = await idleMemory(repo);
-  const scaleRows = await scale(dir, work);
+  const scaled = await scale(dir, work);
   const startOnServerCore: StartServer = async (root, env) =>
     startWebServer(root, await freePort(), SERVER_CORE, env);
   say('memory with a site of 10,000 files');
@@ -366,7 +405,7 @@ try {
   say('a page of a git-synced site, with and without Accept-Encoding');
   const pageRows = await compressedPage(work);
 
-  const servers = [ours, nginx, express, sirv, fastifyStatic, bare];
+  const servers = [ours, nginx, tunedNginx, express, sirv, fastifyStatic, bare];
   const during: DuringRun = {
     steal: busiestShares(runStart, await readCpuTimes(), BENCH_CORES).steal,
     spread: widestSpread(
@@ -382,6 +421,9 @@ try {
   const cpu = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"])
     .toString()
     .trim();
+  const tailOf = (name: string) => scaled.tail.find((row) => row.name === name)?.wrk as LoadResult;
+  const [oursTail, tunedTail] = [tailOf('this web server'), tailOf(TUNED_NGINX)];
+  const thousand = TAIL_CONNECTIONS.toLocaleString('en');
   const targets: [string, boolean, string][] = [
     [
       'requests/s ≥ 0.9× nginx (text)',
@@ -403,6 +445,32 @@ try {
       ours.text.p99Ms <= 1.5 * nginx.text.p99Ms,
       ratio(ours.text.p99Ms, nginx.text.p99Ms),
     ],
+    [
+      `requests/s ≥ 0.8× ${TUNED_NGINX} (text)`,
+      ours.text.requestsPerSecond >= 0.8 * tunedNginx.text.requestsPerSecond,
+      ratio(ours.text.requestsPerSecond, tunedNginx.text.requestsPerSecond),
+    ],
+    [
+      'requests/s ≥ 0.95× node:http from memory (text)',
+      ours.text.requestsPerSecond >= 0.95 * bare.text.requestsPerSecond,
+      ratio(ours.text.requestsPerSecond, bare.text.requestsPerSecond),
+    ],
+    [
+      `p99 latency ≤ 1.5× ${TUNED_NGINX} (text)`,
+      ours.text.p99Ms <= 1.5 * tunedNginx.text.p99Ms,
+      ratio(ours.text.p99Ms, tunedNginx.text.p99Ms),
+    ],
+    [
+      `requests/s at ${thousand} connections ≥ 0.8× ${TUNED_NGINX}`,
+      oursTail.requestsPerSecond >= 0.8 * tunedTail.requestsPerSecond,
+      ratio(oursTail.requestsPerSecond, tunedTail.requestsPerSecond),
+    ],
+    [
+      `p99 latency at ${thousand} connections ≤ 3× ${TUNED_NGINX}`,
+      oursTail.p99Ms <= 3 * tunedTail.p99Ms,
+      ratio(oursTail.p99Ms, tunedTail.p99Ms),
+    ],
+    [`no timeouts at ${thousand} connections`, oursTail.timeouts === 0, `${oursTail.timeouts} timeouts`],
     ['freshness median ≤ 50 ms', median(ours) <= 50, `${median(ours).toFixed(1)} ms`],
     ['freshness p99 ≤ 200 ms', p99(ours) <= 200, `${p99(ours).toFixed(1)} ms`],
     ['web server idle RSS ≤ 60 MB', ours.idleRss <= 60e6, mb(ours.idleRss)],
@@ -447,14 +515,14 @@ ${servers
   )
   .join('\n')}
 
-Requests/s on the same core as a share of nginx's and of \`node:http\` answering from memory (the ceiling for any Node.js server):
+Requests/s on the same core as a share of nginx's, plain and with \`open_file_cache\`, and of \`node:http\` answering from memory (the ceiling for any Node.js server):
 
-| server | text × nginx | text × node:http | page × nginx | page × node:http |
-| --- | --- | --- | --- | --- |
+| server | text × nginx | text × tuned nginx | text × node:http | page × nginx | page × tuned nginx | page × node:http |
+| --- | --- | --- | --- | --- | --- | --- |
 ${servers
   .map(
     (s) =>
-      `| ${s.name} | ${ratio(s.text.requestsPerSecond, nginx.text.requestsPerSecond)} | ${ratio(s.text.requestsPerSecond, bare.text.requestsPerSecond)} | ${ratio(s.html.requestsPerSecond, nginx.html.requestsPerSecond)} | ${ratio(s.html.requestsPerSecond, bare.html.requestsPerSecond)} |`,
+      `| ${s.name} | ${ratio(s.text.requestsPerSecond, nginx.text.requestsPerSecond)} | ${ratio(s.text.requestsPerSecond, tunedNginx.text.requestsPerSecond)} | ${ratio(s.text.requestsPerSecond, bare.text.requestsPerSecond)} | ${ratio(s.html.requestsPerSecond, nginx.html.requestsPerSecond)} | ${ratio(s.html.requestsPerSecond, tunedNginx.html.requestsPerSecond)} | ${ratio(s.html.requestsPerSecond, bare.html.requestsPerSecond)} |`,
   )
   .join('\n')}
 
@@ -462,11 +530,7 @@ ${servers
 | --- | --- | --- |
 ${targets.map(([name, ok, value]) => `| ${name} | ${value} | ${ok ? 'met' : '**missed**'} |`).join('\n')}
 
-Requests/s for /index.txt by number of connections:
-
-| connections | this web server | nginx | ratio |
-| --- | --- | --- | --- |
-${scaleRows.map((row) => `| ${row.connections.toLocaleString('en')} | ${Math.round(row.ours).toLocaleString('en')} | ${Math.round(row.nginx).toLocaleString('en')} | ${ratio(row.ours, row.nginx)} |`).join('\n')}
+${scaleTables(scaled, TUNED_NGINX)}
 
 Memory of this web server after serving every file of a site of ${large.files.toLocaleString('en')} files: ${mb(large.rss)} RSS with the heap Node.js sizes for a 128Mi container, ${mb(largeOnHost.rss)} with this host's default heap.
 

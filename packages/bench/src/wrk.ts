@@ -10,8 +10,13 @@ export interface LoadResult {
   readonly requests: number;
   /** Bytes wrk read, headers and bodies: what went over the wire to it, to its precision. */
   readonly bytesRead: number;
-  /** Non-2xx/3xx answers and socket errors: a run with any is not a fair measurement. */
+  /** Non-2xx/3xx answers and failed connects, reads and writes: a run with any is not a fair measurement. */
   readonly errors: number;
+  /**
+   * Requests with no answer within the client's timeout (wrk's is 2 s): a result, not a failure
+   * of the measurement, since they are what a server under too much load makes its clients live.
+   */
+  readonly timeouts: number;
 }
 
 const UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
@@ -33,7 +38,7 @@ export function parseWrk(output: string): LoadResult {
   if (!rps || !p50 || !p99 || !total) throw new Error(`wrk printed no results:\n${output}`);
   const non2xx = Number(/^\s+Non-2xx or 3xx responses: (\d+)/m.exec(output)?.[1] ?? 0);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
-  const socketErrors = socket ? socket.slice(1).reduce((sum, count) => sum + Number(count), 0) : 0;
+  const socketErrors = socket ? socket.slice(1, 4).reduce((sum, count) => sum + Number(count), 0) : 0;
   return {
     requestsPerSecond: Number(rps[1]),
     p50Ms: milliseconds(p50[1] as string),
@@ -41,6 +46,7 @@ export function parseWrk(output: string): LoadResult {
     requests: Number(total[1]),
     bytesRead: Number(total[2]) * (SIZES[total[3] as string] as number),
     errors: non2xx + socketErrors,
+    timeouts: Number(socket?.[4] ?? 0),
   };
 }
 

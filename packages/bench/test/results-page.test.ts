@@ -45,6 +45,7 @@ const load = (requestsPerSecond: number, bytesPerResponse: number): LoadResult =
   requests: 1000,
   bytesRead: bytesPerResponse * 1000,
   errors: 0,
+  timeouts: 0,
 });
 
 describe("the compressed page's table", () => {

@@ -27,15 +27,17 @@ describe('reading wrk', () => {
       requests: 815328,
       bytesRead: 180.11 * 1024 * 1024,
       errors: 0,
+      timeouts: 0,
     });
   });
 
-  it('counts failed answers and socket errors, which make a run unfair', () => {
+  it('counts failed answers and socket errors, which make a run unfair, and timeouts apart', () => {
     const failing = OUTPUT.replace(
       'Requests/sec',
-      '  Socket errors: connect 0, read 3, write 0, timeout 2\n  Non-2xx or 3xx responses: 7\nRequests/sec',
+      '  Socket errors: connect 1, read 3, write 4, timeout 2\n  Non-2xx or 3xx responses: 7\nRequests/sec',
     );
-    assert.equal(parseWrk(failing).errors, 12);
+    assert.equal(parseWrk(failing).errors, 15);
+    assert.equal(parseWrk(failing).timeouts, 2);
   });
 
   it('reads the bytes read in any unit wrk prints', () => {
