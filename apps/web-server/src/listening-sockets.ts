@@ -4,13 +4,14 @@ import { createServer as createNetServer, type Server as NetServer } from 'node:
 /**
  * How many listening sockets share the web server's port. libuv, since 1.45 (Node.js 20),
  * accepts one connection per listening socket and event loop iteration, and an iteration of a
- * busy server answers every connection with a request waiting: with 1,000 of them on one core
- * that is about 10 ms, so 1,000 connections opened at once wait in the kernel's queue for up to
- * ten seconds (docs/benchmarks.md, "The tail at 1,000 connections"). Each socket added accepts
- * one more per iteration. The kernel spreads new connections over the sockets by a hash of
- * their addresses, unevenly, so there are more than the ten or so that would do on average.
+ * busy server answers every connection with a request waiting (about 15 ms with 1,000 of them
+ * on one core), so of 1,000 connections opened at once the last waited in the kernel's queue
+ * for seconds (docs/benchmarks.md, "The tail at 1,000 connections"). Each socket accepts one more
+ * per iteration; the kernel spreads new connections over them by a hash of their addresses,
+ * unevenly. 256 accept 1,000 in about 11 iterations (64: 28) for 2 MB of memory and 255
+ * descriptors, which a pod's limit of open files (a million, usually) does not miss.
  */
-export const LISTENING_SOCKETS = 64;
+export const LISTENING_SOCKETS = 256;
 
 export interface Listening {
   /** The address bound (port 0 picks a free one). */
