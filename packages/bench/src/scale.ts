@@ -76,6 +76,9 @@ export async function measureScale(
   const tail = await eachAlone(everyServer, async (server) => {
     say(`tail: ${server.name}, ${TAIL_CONNECTIONS} connections`);
     const url = `${server.url}${path}`;
+    // Warmed up first, as in the rounds: the tail measured is that of 1,000 new connections at
+    // a server that runs, not of a just-started Node.js compiling its code.
+    await loadTest(url, { connections: 50, seconds: 2, core });
     const wrk = await loadTest(url, { connections: TAIL_CONNECTIONS, seconds, core });
     if (!autocannonFor.includes(server.name)) return { name: server.name, wrk };
     const autocannon = await autocannonTest(url, { connections: TAIL_CONNECTIONS, seconds, core });
@@ -125,7 +128,7 @@ export function scaleTables({ names, byConnections, tail }: ScaleResults, refere
 
 ${byConnectionsTable}
 
-At ${TAIL_CONNECTIONS.toLocaleString('en')} connections, opened at once as wrk opens them; timeouts are requests with no answer within 2 s:
+At ${TAIL_CONNECTIONS.toLocaleString('en')} connections, opened at once as wrk opens them, each server warmed up by 2 s at 50 connections first; timeouts are requests with no answer within 2 s:
 
 ${tailTable}
 
