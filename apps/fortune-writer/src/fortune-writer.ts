@@ -1,9 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FORTUNE_FILES, type Fortune, type Logger, writeFilesAtomic } from '@fortune-sidecar/common';
+import {
+  FORTUNE_FILES,
+  type Fortune,
+  type Logger,
+  type VolumeFacts,
+  writeFilesAtomic,
+} from '@fortune-sidecar/common';
 import { addToHistory, serializeHistory } from './history.ts';
 import type { PodInfoView } from './pod-info-section.ts';
 import { type PageOptions, renderPage, renderText, STYLE_SHEET } from './render.ts';
+import { readOnlyReason, readVolumeFacts } from './volume-facts.ts';
 
 export const OWNER = 'fortune-writer';
 
@@ -20,6 +27,8 @@ export interface FortuneWriterOptions {
   readonly podInfo?: (() => PodInfoView) | undefined;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** What the writer sees of its volume, read at each write: readVolumeFacts unless a test says. */
+  readonly readVolume?: (dir: string, now: Date) => Promise<VolumeFacts>;
 }
 
 export interface FortuneWriter {
@@ -40,7 +49,8 @@ export interface WriterStatus {
 
 /**
  * Publishes one fortune per call into the folder, as the volume contract says: the history,
- * the page for browsers and its stylesheet, and the text for curl. All four are written in full before any
+ * what the writer sees of the volume, the page for browsers and its stylesheet, and the text
+ * for curl. All five are written in full before any
  * replaces its old version, and the history in memory only moves on once they have, so a
  * failed write (read-only folder, full disk) leaves the last good set in place and the next
  * call tries again.
@@ -48,6 +58,7 @@ export interface WriterStatus {
  */
 export function createFortuneWriter(options: FortuneWriterOptions): FortuneWriter {
   const now = options.now ?? (() => new Date());
+  const readVolume = options.readVolume ?? ((dir: string, at: Date) => readVolumeFacts(dir, { now: at }));
   let history = options.history;
   let writes = 0;
   let failures = 0;
@@ -58,10 +69,13 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
     async write() {
       const page = join(options.dir, FORTUNE_FILES.page);
       options.log.info(`Writing fortune to ${page}`);
+      let volume: VolumeFacts | undefined;
       try {
         // A folder removed under the writer comes back at the next write.
         await mkdir(options.dir, { recursive: true });
         const at = now();
+        // Read before the files are written: the page shows the volume as this write found it.
+        volume = await readVolume(options.dir, at);
         const fortune: Fortune = {
           text: options.pickFortune(),
           writtenAt: at.toISOString(),
@@ -73,11 +87,16 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
         // text that the history already holds.
         await writeFilesAtomic(OWNER, options.dir, [
           [FORTUNE_FILES.history, serializeHistory(next)],
+          [FORTUNE_FILES.volume, `${JSON.stringify(volume, null, 2)}\n`],
           // Written with every fortune, so a folder emptied under the writer is whole again.
           [FORTUNE_FILES.style, STYLE_SHEET],
           [
             FORTUNE_FILES.page,
-            renderPage([fortune, ...next.slice(1)], { ...options.page, podInfo: options.podInfo?.() }),
+            renderPage([fortune, ...next.slice(1)], {
+              ...options.page,
+              podInfo: options.podInfo?.(),
+              volume,
+            }),
           ],
           [FORTUNE_FILES.text, renderText(fortune)],
         ]);
@@ -88,7 +107,10 @@ export function createFortuneWriter(options: FortuneWriterOptions): FortuneWrite
         return true;
       } catch (error) {
         failures += 1;
-        lastError = (error as Error).message;
+        // A read-only mount is a mistake of the manifest, not of the disk: say so, and how to fix it.
+        volume ??= await readVolume(options.dir, now()).catch(() => undefined);
+        const reason = volume && readOnlyReason(volume);
+        lastError = reason ? `${(error as Error).message}; ${reason}` : (error as Error).message;
         options.log.error(`Could not write fortune, keeping the last one: ${lastError}`);
         return false;
       }

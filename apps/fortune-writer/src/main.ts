@@ -21,6 +21,7 @@ import { writerMetrics } from './metrics.ts';
 import { createFortunePicker, FORTUNE_COOKIES } from './pick-fortune.ts';
 import { logPodInfoInUse } from './pod-info.ts';
 import { type RunningSchedule, startSchedule } from './schedule.ts';
+import { readOnlyReason, readVolumeFacts } from './volume-facts.ts';
 
 const config = loadConfigOrExit(OWNER, () => loadConfig(process.env));
 const log = createLogger({ format: config.logFormat });
@@ -34,13 +35,17 @@ warnUnknownVariables(log, process.env, ['FORTUNE_'], KNOWN_VARIABLES);
 
 let writer: FortuneWriter | undefined;
 let schedule: RunningSchedule | undefined;
+// Why the writer cannot start writing, while it waits for its folder: shown on /readyz.
+let startProblem: string | undefined;
 // Up before the writer starts, which may wait for the folder's lock: alive, and not ready yet.
 const health =
   config.httpPort === undefined
     ? undefined
     : await startHealthServer(
         writerHealth(
-          () => writer?.status(),
+          () =>
+            writer?.status() ??
+            (startProblem ? { writes: 0, failures: 0, lastError: startProblem } : undefined),
           () => schedule?.behind(),
         ),
         config.httpPort,
@@ -48,6 +53,10 @@ const health =
         writerMetrics(() => writer?.status()),
       );
 if (health) log.info('Health endpoints on /healthz and /readyz', { url: health.url.href });
+
+// A read-only volume would only show as a lock that cannot be taken: say what is wrong first.
+startProblem = readOnlyReason(await readVolumeFacts(config.dir));
+if (startProblem) log.error(`Cannot write into ${config.dir}: ${startProblem}; waiting until it can`);
 
 // Before anything else touches the folder: a second writer would overwrite this one's history.
 const lock = await holdExclusiveLockOrExit({

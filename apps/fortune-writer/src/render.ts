@@ -4,9 +4,11 @@ import {
   type Fortune,
   LIVE_UPDATE_PATHS,
   VOLUME_VARIANTS,
+  type VolumeFacts,
   type VolumeVariant,
 } from '@fortune-sidecar/common';
 import { type PodInfoView, renderPodInfo } from './pod-info-section.ts';
+import { renderVolumeFacts } from './volume-section.ts';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -36,6 +38,8 @@ export interface PageOptions {
   readonly reloadSeconds: number;
   /** The pod's labels and annotations from a downwardAPI volume, when the writer is given one. */
   readonly podInfo?: PodInfoView | undefined;
+  /** What the writer saw of its volume just before this write. */
+  readonly volume?: VolumeFacts | undefined;
 }
 
 function time(iso: string): string {
@@ -69,6 +73,17 @@ function history(earlier: readonly Fortune[], all: number): string {
     ...items,
     '        </ol>',
   ].join('\n');
+}
+
+function volumeSection(facts: VolumeFacts | undefined): string {
+  if (facts === undefined) return '';
+  return `    <section aria-labelledby="volume-title">
+      <h2 id="volume-title">The volume, seen from inside</h2>
+      <div id="volume" data-live>
+${renderVolumeFacts(facts, escapeHtml)}
+      </div>
+    </section>
+`;
 }
 
 function podInfoSection(view: PodInfoView | undefined): string {
@@ -117,9 +132,9 @@ ${facts(current, options.variant)}
 ${history(earlier, fortunes.length)}
       </div>
     </section>
-${podInfoSection(options.podInfo)}  </main>
+${volumeSection(options.volume)}${podInfoSection(options.podInfo)}  </main>
   <footer>
-    <p>The files behind this page: <a href="${FORTUNE_FILES.text}">${FORTUNE_FILES.text}</a> (what curl gets), <a href="${FORTUNE_FILES.history}">${FORTUNE_FILES.history}</a> and <a href="${FORTUNE_FILES.page}">${FORTUNE_FILES.page}</a>.</p>
+    <p>The files behind this page: <a href="${FORTUNE_FILES.text}">${FORTUNE_FILES.text}</a> (what curl gets), <a href="${FORTUNE_FILES.history}">${FORTUNE_FILES.history}</a>, <a href="${FORTUNE_FILES.volume}">${FORTUNE_FILES.volume}</a> (what the writer sees of the volume) and <a href="${FORTUNE_FILES.page}">${FORTUNE_FILES.page}</a>.</p>
   </footer>
 </body>
 </html>

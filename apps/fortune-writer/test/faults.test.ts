@@ -130,6 +130,7 @@ describe('fortune-writer when its folder fails it', () => {
     const ready = await httpGet(health, '/readyz');
     assert.equal(ready.status, 200, 'still serving the last fortune is not a reason to leave the Service');
     assert.match(ready.body, /last write failed: EROFS/);
+    assert.match(ready.body, /\(tmpfs\) is mounted read-only, so no file can be written in it/, 'and why');
     assert.ok(writer.output.length > failed);
 
     await disk.writable();

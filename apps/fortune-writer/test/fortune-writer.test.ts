@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createLogger, type Fortune, type FortuneHistory } from '@fortune-sidecar/common';
+import { createLogger, type Fortune, type FortuneHistory, type VolumeFacts } from '@fortune-sidecar/common';
 import { tempDir } from '@fortune-sidecar/testing';
 import { createFortuneWriter } from '../src/fortune-writer.ts';
 import { loadHistory } from '../src/history-file.ts';
@@ -44,7 +44,16 @@ describe('fortune writer', () => {
     });
     assert.deepEqual(lines, [`2026-11-25T21:50:00.000Z Writing fortune to ${dir}/index.html`]);
     assert.match(await read(dir, 'style.css'), /prefers-color-scheme: dark/);
-    assert.deepEqual((await readdir(dir)).sort(), ['history.json', 'index.html', 'index.txt', 'style.css']);
+    assert.deepEqual((await readdir(dir)).sort(), [
+      'history.json',
+      'index.html',
+      'index.txt',
+      'style.css',
+      'volume.json',
+    ]);
+    const volume = JSON.parse(await read(dir, 'volume.json')) as VolumeFacts;
+    assert.equal(volume.seenAt, '2026-11-25T21:50:00.000Z');
+    assert.match(await read(dir, 'index.html'), /<h2 id="volume-title">The volume, seen from inside<\/h2>/);
   });
 
   it('keeps a bounded history, newest first', async () => {
@@ -98,5 +107,36 @@ describe('fortune writer', () => {
       (await readdir(dir)).filter((name) => name.startsWith('.')),
       [],
     );
+  });
+
+  it('says why a write failed when its volume is mounted read-only, and what to change', async () => {
+    const dir = await tempDir();
+    const lines: string[] = [];
+    const writer = createFortuneWriter({
+      dir,
+      history: [],
+      historySize: 3,
+      host: 'fortune',
+      pickFortune: () => 'one',
+      page: { reloadSeconds: 10 },
+      log: createLogger({ format: 'text', write: (line) => lines.push(line) }),
+      readVolume: async (_dir, at) => ({
+        format: 1,
+        seenAt: at.toISOString(),
+        mount: { point: '/var/htdocs', type: 'ext4', writable: false, folderIsMountPoint: true },
+        space: null,
+        folder: null,
+        writerFiles: { count: 0, bytes: 0 },
+        unknown: [],
+      }),
+    });
+    // A folder in the way of the history makes the write fail, as the read-only mount would.
+    await mkdir(join(dir, 'history.json', 'in-the-way'), { recursive: true });
+    assert.equal(await writer.write(), false);
+    assert.match(
+      writer.status().lastError ?? '',
+      /; the volume at \/var\/htdocs \(ext4\) is mounted read-only, so no file can be written in it: mount it read-write for the writer \(no readOnly: true on its volumeMount\)$/,
+    );
+    assert.match(lines.join('\n'), /Could not write fortune, keeping the last one: .*mounted read-only/);
   });
 });

@@ -37,6 +37,7 @@ describe('fortune-writer as a process', () => {
       'index.txt',
       'notes.txt',
       'style.css',
+      'volume.json',
     ]);
   });
 

@@ -14,6 +14,8 @@ export const FORTUNE_FILES = {
   history: 'history.json',
   /** The page's stylesheet: the server's Content-Security-Policy allows no inline style. */
   style: 'style.css',
+  /** What the writer sees of the volume it writes to, as JSON (VolumeFacts): the page shows the same. */
+  volume: 'volume.json',
 } as const;
 
 /** The other names fortune-writer uses in its folder: none of them is written with a fortune. */
@@ -84,6 +86,42 @@ export interface FortuneHistory {
   readonly format: typeof HISTORY_FORMAT;
   /** Newest first. */
   readonly fortunes: readonly Fortune[];
+}
+
+export const VOLUME_FACTS_FORMAT = 1;
+
+/**
+ * What the writer sees of its own mount, read just before each write (volume.json). Never a
+ * path of the node: the mount point is the container's own path, and the mount's source and
+ * root, which can name node folders, are left out. A part that cannot be read is null, and
+ * `unknown` says why.
+ */
+export interface VolumeFacts {
+  readonly format: typeof VOLUME_FACTS_FORMAT;
+  /** When the writer looked, ISO 8601 UTC: just before the write that published this file. */
+  readonly seenAt: string;
+  /** The mount that holds the folder, from /proc/self/mountinfo. */
+  readonly mount: {
+    /** Where it is mounted, as the writer's container sees it. */
+    readonly point: string;
+    /** The filesystem type: tmpfs, overlay, ext4, xfs, nfs4, ... */
+    readonly type: string;
+    /** False when the mount or its filesystem is read-only. */
+    readonly writable: boolean;
+    /** Whether the folder is the mount point itself, or a folder inside the mount. */
+    readonly folderIsMountPoint: boolean;
+  } | null;
+  /**
+   * Sizes in bytes, from statfs: the whole filesystem (a tmpfs's size is its sizeLimit), and
+   * the type statfs's magic number names, for when the mount table cannot be read.
+   */
+  readonly space: { readonly size: number; readonly free: number; readonly type: string | null } | null;
+  /** The folder's owner, group and mode, as octal digits with the setgid bit: "2775". */
+  readonly folder: { readonly uid: number; readonly gid: number; readonly mode: string } | null;
+  /** The files the writer keeps in the folder (FORTUNE_FILES) as they were then, and their bytes. */
+  readonly writerFiles: { readonly count: number; readonly bytes: number };
+  /** What could not be read, and why, one sentence each. */
+  readonly unknown: readonly string[];
 }
 
 /** Directory indexes the web server looks for: plain text for curl, HTML for browsers. */
