@@ -544,6 +544,23 @@ describe('container images on a real Docker engine and registry', { skip }, () =
       try {
         await servedFortune();
         assert.match(await writerMount(), /^tmpfs \/var\/htdocs tmpfs rw/);
+        // What the writer saw of the volume it really got: the 16 MiB tmpfs of compose.tmpfs.yaml.
+        const seen = JSON.parse((await httpGet(`http://127.0.0.1:${port}`, '/volume.json')).body) as {
+          mount: { point: string; type: string; writable: boolean };
+          space: { size: number };
+        };
+        assert.deepEqual(
+          { ...seen.mount, size: seen.space.size },
+          {
+            point: '/var/htdocs',
+            type: 'tmpfs',
+            writable: true,
+            folderIsMountPoint: true,
+            size: 16 * 1024 * 1024,
+          },
+        );
+        const page = await httpGet(`http://127.0.0.1:${port}`, '/index.html');
+        assert.match(page.body, /<strong>tmpfs, 16 MiB<\/strong>, mounted read-write on this folder/);
       } finally {
         await compose(files, {}, 'down', '--volumes');
       }

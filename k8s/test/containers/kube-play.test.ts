@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FortuneHistory } from '@fortune-sidecar/common';
+import type { FortuneHistory, VolumeFacts } from '@fortune-sidecar/common';
 import {
   assertDocumentedOutput,
   buildAndPushImages,
@@ -198,6 +198,26 @@ describe('the manifests on podman kube play', { skip }, () => {
       { timeoutMs: 15_000, intervalMs: 200, what: `${count} fortunes in the history` },
     );
 
+  /**
+   * The page and volume.json name the filesystem the writer's container really got for its
+   * volume, as its own mount table says (`kubectl exec fortune -c html-generator -- cat /proc/mounts`).
+   */
+  async function assertPageNamesTheMount(url: string): Promise<string> {
+    const mounts = await podman.run('exec', 'fortune-html-generator', 'cat', '/proc/mounts');
+    const type = mounts
+      .split('\n')
+      .find((line) => line.split(' ')[1] === '/var/htdocs')
+      ?.split(' ')[2];
+    assert.ok(type, 'the writer has a mount on /var/htdocs');
+    const seen = JSON.parse(await served(url, '/volume.json')) as VolumeFacts;
+    assert.equal(seen.mount?.point, '/var/htdocs');
+    assert.equal(seen.mount?.type, type, 'volume.json names the filesystem really mounted');
+    assert.equal(seen.mount?.writable, true);
+    const page = await httpGet(url, '/index.html');
+    assert.ok(page.body.includes(`<strong>${type}, `), `the page says ${type}`);
+    return type;
+  }
+
   async function assertServerCannotWrite(container: string, mountPath: string) {
     const attempt = await podman.run(
       'exec',
@@ -233,6 +253,7 @@ describe('the manifests on podman kube play', { skip }, () => {
     const url = site(ports.get('web-server/http'));
     assert.ok((await served(url)).trim().length > 0);
     await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
+    await assertPageNamesTheMount(url);
     // podman names a pod's container <pod>-<container>: `kubectl exec fortune -c web-server` here.
     const listed = assertDocumentedOutput(
       'emptydir-files',
@@ -256,6 +277,9 @@ describe('the manifests on podman kube play', { skip }, () => {
     const url = site(ports.get('web-server/http'));
     assert.ok((await served(url)).trim().length > 0);
     await assertServerCannotWrite('fortune-web-server', '/usr/share/fortune/html');
+    // The page names the filesystem of podman's volume (that of its storage folder), where
+    // Kubernetes gives tmpfs.
+    await assertPageNamesTheMount(url);
     await down('emptydir-memory');
   });
 
