@@ -332,37 +332,37 @@ function scale(dir: string, work: string): Promise<ScaleResults> {
   );
 }
 
-requireTools();
-if (scaleOnly) {
+/** Builds the services, then runs one part of the bench alone in a temporary folder: to try it. */
+async function runPartAlone(part: (work: string) => Promise<void>): Promise<never> {
   execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'pnpm.mjs'), 'run', '--silent', 'build'], {
     stdio: 'inherit',
   });
   const work = await mkdtemp(join(tmpdir(), 'fortune-bench-'));
   try {
-    const dir = join(work, 'htdocs');
-    await mkdir(dir);
-    await writerOutput(dir);
-    const results = await scale(dir, work);
-    console.log(`\n${scaleTables(results, TUNED_NGINX)}\n`);
+    await part(work);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
   process.exit();
 }
-if (compressionOnly) {
-  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'pnpm.mjs'), 'run', '--silent', 'build'], {
-    stdio: 'inherit',
+
+requireTools();
+if (scaleOnly) {
+  await runPartAlone(async (work) => {
+    const dir = join(work, 'htdocs');
+    await mkdir(dir);
+    await writerOutput(dir);
+    const results = await scale(dir, work);
+    console.log(`\n${scaleTables(results, TUNED_NGINX)}\n`);
   });
-  const work = await mkdtemp(join(tmpdir(), 'fortune-bench-'));
-  try {
+}
+if (compressionOnly) {
+  await runPartAlone(async (work) => {
     say('a page of a git-synced site, with and without Accept-Encoding');
     const rows = await compressedPage(work);
     console.log(`\n${compressedPageTable(rows)}\n`);
     process.exitCode = rows.some((row) => row.result.errors > 0) ? 1 : 0;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-  process.exit();
+  });
 }
 // Before the build, whose own load would count against it.
 say(
