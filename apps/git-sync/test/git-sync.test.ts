@@ -20,6 +20,7 @@ import {
   startStallingProxy,
   tempDir,
 } from '@fortune-sidecar/testing';
+import { gitDaemonForSuite } from './helpers/daemon.ts';
 import { failuresInARow, healthPort, probe } from './helpers/health.ts';
 
 const base = await tempDir('git-sync-app-');
@@ -365,22 +366,14 @@ describe('git-sync with fetches slower than the period', () => {
 // Upstream's cases that sync once (an init container), then start again on the same root with
 // other settings: each start must publish what its own settings name.
 describe('git-sync started again with other settings', () => {
-  let daemon: GitServer;
-  let count = 0;
-  before(async () => {
-    daemon = await startGitDaemon(base);
-  });
-  after(() => daemon.stop());
+  const daemon = gitDaemonForSuite(base);
 
   async function setUp() {
-    count += 1;
-    const name = `restart-${count}.git`;
-    const origin = await createOrigin(base, name);
-    const root = join(base, `restart-root-${count}`);
+    const { origin, root, url } = await daemon.freshOrigin('restart');
     /** One one-time run on the root; it must exit with 0. */
     const once = async (env: Record<string, string> = {}) => {
       const run = startService('git-sync', {
-        GITSYNC_REPO: daemon.url(name),
+        GITSYNC_REPO: url,
         GITSYNC_ROOT: root,
         GITSYNC_LINK: 'link',
         GITSYNC_ONE_TIME: 'true',
@@ -398,6 +391,7 @@ describe('git-sync started again with other settings', () => {
     return {
       origin,
       root,
+      url,
       once,
       served: () => readFile(join(root, 'link', 'file'), 'utf8'),
       history: () => git(join(root, 'link'), 'rev-list', '--count', 'HEAD'),
@@ -421,9 +415,9 @@ describe('git-sync started again with other settings', () => {
     await origin.commit({ file: 'one repository\n' });
     await once();
     assert.equal(await served(), 'one repository\n');
-    const other = await createOrigin(base, `restart-${count}-other.git`);
+    const { origin: other, url: otherUrl } = await daemon.freshOrigin('other');
     const otherCommit = await other.commit({ file: 'another repository\n' });
-    const run = await once({ GITSYNC_REPO: daemon.url(`restart-${count}-other.git`) });
+    const run = await once({ GITSYNC_REPO: otherUrl });
     assert.equal(await served(), 'another repository\n');
     assert.ok(run.logs().some((line) => line.msg.endsWith(` to ${otherCommit}`)));
   });
@@ -491,12 +485,12 @@ describe('git-sync started again with other settings', () => {
 
   // upstream: expose_http_after_restart
   it('is ready once the first sync after a restart finds the commit already published', async () => {
-    const { origin, once, served } = await setUp();
+    const { origin, root, url, once, served } = await setUp();
     const first = await origin.commit({ file: 'hello\n' });
     await once();
     const gitSync = startService('git-sync', {
-      GITSYNC_REPO: daemon.url(`restart-${count}.git`),
-      GITSYNC_ROOT: join(base, `restart-root-${count}`),
+      GITSYNC_REPO: url,
+      GITSYNC_ROOT: root,
       GITSYNC_LINK: 'link',
       GITSYNC_HTTP_PORT: '0',
     });

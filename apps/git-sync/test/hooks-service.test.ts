@@ -6,27 +6,22 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import {
   createOrigin,
   eventually,
-  type GitServer,
   metricValue,
   scrapeMetrics,
-  startGitDaemon,
   startService,
   tempDir,
 } from '@fortune-sidecar/testing';
+import { gitDaemonForSuite } from './helpers/daemon.ts';
 import { healthPort } from './helpers/health.ts';
 
 const base = await tempDir('git-sync-hooks-');
 
 describe('git-sync with an exec hook and a webhook', () => {
-  let daemon: GitServer;
-  before(async () => {
-    daemon = await startGitDaemon(base);
-  });
-  after(() => daemon.stop());
+  const daemon = gitDaemonForSuite(base);
 
   it('runs both for each commit it publishes, the exec hook in the worktree, and counts them', async () => {
     const origin = await createOrigin(base, 'origin.git');

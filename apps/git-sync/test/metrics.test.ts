@@ -3,29 +3,24 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   assertDocumentedOutput,
   createOrigin,
   eventually,
-  type GitServer,
   metricLines,
   metricValue,
   scrapeMetrics,
-  startGitDaemon,
   startService,
   tempDir,
 } from '@fortune-sidecar/testing';
+import { gitDaemonForSuite } from './helpers/daemon.ts';
 import { healthPort } from './helpers/health.ts';
 
 const base = await tempDir('git-sync-metrics-');
 
 describe('git-sync /metrics', () => {
-  let daemon: GitServer;
-  before(async () => {
-    daemon = await startGitDaemon(base);
-  });
-  after(() => daemon.stop());
+  const daemon = gitDaemonForSuite(base);
 
   it('counts syncs by outcome as upstream git-sync does, the failures in a row, and the published revision', async () => {
     const origin = await createOrigin(base, 'origin.git');

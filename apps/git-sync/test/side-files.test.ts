@@ -3,18 +3,16 @@
 import assert from 'node:assert/strict';
 import { access, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
-  createOrigin,
   eventually,
-  type GitServer,
   metricValue,
   scrapeMetrics,
-  startGitDaemon,
   startHttpGitServer,
   startService,
   tempDir,
 } from '@fortune-sidecar/testing';
+import { gitDaemonForSuite } from './helpers/daemon.ts';
 import { healthPort } from './helpers/health.ts';
 
 const base = await tempDir('git-sync-side-files-');
@@ -26,20 +24,12 @@ const gone = (path: string) =>
   );
 
 describe('git-sync touch file, error file and sync on signal', () => {
-  let daemon: GitServer;
-  let count = 0;
-
-  before(async () => {
-    daemon = await startGitDaemon(base);
-  });
-  after(() => daemon.stop());
+  const daemon = gitDaemonForSuite(base);
 
   async function setUp() {
-    count += 1;
-    const name = `origin-${count}.git`;
-    const origin = await createOrigin(base, name);
-    const first = await origin.commit({ 'index.txt': 'first\n' });
-    return { origin, first, name, root: join(base, `root-${count}`) };
+    const fresh = await daemon.freshOrigin();
+    const first = await fresh.origin.commit({ 'index.txt': 'first\n' });
+    return { ...fresh, first };
   }
 
   it('touches GITSYNC_TOUCH_FILE after a sync that publishes, writes GITSYNC_ERROR_FILE while syncs fail, and removes it after one succeeds', async () => {

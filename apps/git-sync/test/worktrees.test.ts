@@ -17,6 +17,7 @@ import {
   tempDir,
 } from '@fortune-sidecar/testing';
 import { UNLINKED_FILE } from '../src/publish.ts';
+import { gitDaemonForSuite } from './helpers/daemon.ts';
 import { syncFrom } from './helpers/sync-from.ts';
 
 const base = await tempDir('git-sync-worktrees-');
@@ -265,20 +266,12 @@ describe('worktrees disturbed under git-sync', () => {
 });
 
 describe('one-time runs of git-sync (an init container) on a disturbed root', () => {
-  let daemon: GitServer;
-  let count = 0;
-  before(async () => {
-    daemon = await startGitDaemon(base);
-  });
-  after(() => daemon.stop());
+  const daemon = gitDaemonForSuite(base);
 
   async function setUp() {
-    count += 1;
-    const name = `process-${count}.git`;
-    const origin = await createOrigin(base, name);
-    const root = join(base, `process-root-${count}`);
+    const { origin, root, url } = await daemon.freshOrigin('process');
     const env = {
-      GITSYNC_REPO: daemon.url(name),
+      GITSYNC_REPO: url,
       GITSYNC_ROOT: root,
       GITSYNC_LINK: 'link',
       GITSYNC_ONE_TIME: 'true',
